@@ -1,0 +1,1 @@
+namespace StretchBot.Benchmarks; public static class Program { public static void Main(string[] args) { } }
