@@ -72,6 +72,10 @@ export function lintCard(json) {
       }
       if (node.type === 'FactSet' && (!Array.isArray(node.facts) || node.facts.length === 0)) add('EmptyFactSet', `${path}: FactSet has no facts`);
       if (node.type === 'TextBlock' && (node.text == null || node.text === '')) add('EmptyText', `${path}: TextBlock has no text`);
+      // "${n}" alone expands to a number, which renderers show as nothing: wrap it in string()
+      for (const k of ['text', 'title', 'value', 'fallbackText']) {
+        if (k in node && node[k] != null && typeof node[k] !== 'string' && typeof node[k] !== 'object') add('NotAString', `${path}.${k} is ${typeof node[k]} ${JSON.stringify(node[k])}, not a string`);
+      }
       for (const [k, v] of Object.entries(node)) {
         if (k.startsWith('$') && k !== '$schema') add('TemplateLeftover', `${path}.${k} was not expanded`);
         walk(v, `${path}.${k}`);
