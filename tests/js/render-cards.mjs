@@ -132,7 +132,7 @@ const variants = {
   },
   welcome: { returning: (d) => ({ ...clone(d), firstContact: false }) },
   catalog: {
-    all: (d) => ({ ...clone(d), filterText: null }),
+    desk: (d) => ({ ...clone(d), filterText: 'desk', count: 2, stretches: d.stretches.filter(s => s.where.startsWith('Desk')) }),
     'no-match': (d) => ({ ...clone(d), filterText: 'yoga', count: 0, stretches: [] }),
   },
   stats: { empty: (d) => ({ ...clone(d), total: 0, weekCount: 0, streakDays: 0, streakText: 'No streak yet', favourite: null, recent: [], hasAny: false }) },
