@@ -1,4 +1,34 @@
+using Microsoft.Extensions.Options;
+using StretchBot;
+using StretchBot.Cards;
+using StretchBot.Channels.Local;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
+builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
+builder.Services.AddSingleton<CardRenderer>();
+builder.Services.AddLocalChannel();
+builder.Services.AddHostedService<StartupChecks>();
+builder.Services.AddProblemDetails();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
-app.Run();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+// The playground's files are for this machine only, like the Direct Line endpoint they talk to.
+app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
+app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapLocalChannel();
+
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (exception is StartupException or OptionsValidationException)
+{
+    // A configuration mistake, not a crash: say what to fix, without a stack trace.
+    Console.Error.WriteLine($"StretchBot could not start: {exception.Message}");
+    return 1;
+}

@@ -1,0 +1,171 @@
+namespace StretchBot.Conversation;
+
+public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Unknown }
+
+/// <summary>A parsed chat command. Argument is the rest of the text after the command word.</summary>
+public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null);
+
+/// <summary>Reads what a person typed. Forgiving: case, a leading slash, punctuation and a few synonyms are fine.</summary>
+public static class Commands
+{
+    public const int MaxTextLength = 500;
+
+    // One table, so a newcomer sees every word the bot understands in one place.
+    private static readonly Dictionary<string, CommandKind> Words = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["help"] = CommandKind.Help, ["hi"] = CommandKind.Help, ["hello"] = CommandKind.Help, ["hey"] = CommandKind.Help,
+        ["start"] = CommandKind.Help, ["commands"] = CommandKind.Help, ["?"] = CommandKind.Help, ["menu"] = CommandKind.Help,
+        ["stretch"] = CommandKind.Stretch, ["another"] = CommandKind.Stretch, ["break"] = CommandKind.Stretch,
+        ["stretches"] = CommandKind.Stretches, ["list"] = CommandKind.Stretches, ["catalog"] = CommandKind.Stretches, ["catalogue"] = CommandKind.Stretches, ["browse"] = CommandKind.Stretches,
+        ["stats"] = CommandKind.Stats, ["me"] = CommandKind.Stats, ["streak"] = CommandKind.Stats, ["mystats"] = CommandKind.Stats,
+        ["leaderboard"] = CommandKind.Leaderboard, ["leaders"] = CommandKind.Leaderboard, ["top"] = CommandKind.Leaderboard, ["ranking"] = CommandKind.Leaderboard, ["board"] = CommandKind.Leaderboard,
+        ["safety"] = CommandKind.Safety, ["doctor"] = CommandKind.Safety, ["safe"] = CommandKind.Safety,
+    };
+
+    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety"];
+
+    public static Command Parse(string? text)
+    {
+        var cleaned = Normalize(text);
+        if (cleaned.Length == 0)
+        {
+            return new Command(CommandKind.Help, string.Empty);
+        }
+
+        var space = cleaned.IndexOf(' ');
+        var word = space < 0 ? cleaned : cleaned[..space];
+        var rest = space < 0 ? string.Empty : cleaned[(space + 1)..].Trim();
+
+        // "give me a quick stretch", "stretch please", "my stats": a short sentence around one command word.
+        if (!Words.TryGetValue(word, out var kind))
+        {
+            var tokens = cleaned.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && k != CommandKind.Help) : -1;
+            if (hit >= 0 && tokens.Take(hit).All(Filler.Contains))
+            {
+                var argument = string.Join(' ', tokens.Where((t, i) => i != hit && !Filler.Contains(t)));
+                return new Command(Words[tokens[hit]], argument);
+            }
+
+            var suggestion = Closest(word);
+            return new Command(CommandKind.Unknown, cleaned, suggestion is null ? null : (rest.Length > 0 ? $"{suggestion} {rest}" : suggestion));
+        }
+
+        if (kind == CommandKind.Stretch && rest.Length > 0)
+        {
+            rest = StripFiller(rest);
+        }
+
+        return new Command(kind, rest);
+    }
+
+    private static readonly HashSet<string> Filler = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "give", "me", "a", "an", "please", "pls", "my", "show", "the", "some", "i", "want", "need", "can", "get", "let's", "lets", "do", "time", "for", "now", "new", "one", "another", "go",
+    };
+
+    private static string StripFiller(string rest)
+    {
+        var tokens = rest.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var kept = tokens.Where(t => t is not ("please" or "pls" or "for" or "me" or "a" or "an" or "stretch")).ToArray();
+        return string.Join(' ', kept);
+    }
+
+    private static string Normalize(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return string.Empty;
+        }
+
+        var span = text.Length > MaxTextLength ? text[..MaxTextLength] : text;
+        var builder = new System.Text.StringBuilder(span.Length);
+        var lastWasSpace = true;
+        foreach (var c in span.Trim())
+        {
+            if (char.IsWhiteSpace(c) || c is ',' or ';')
+            {
+                if (!lastWasSpace)
+                {
+                    builder.Append(' ');
+                }
+
+                lastWasSpace = true;
+                continue;
+            }
+
+            if (builder.Length == 0 && c == '/')
+            {
+                continue;
+            }
+
+            if (c is '!' or '.' or '…')
+            {
+                continue;
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+            lastWasSpace = false;
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    private static string? Closest(string word)
+    {
+        if (word.Length < 2)
+        {
+            return null;
+        }
+
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var candidate in Canonical.Concat(Words.Keys))
+        {
+            var distance = EditDistance(word, candidate);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+
+        // Close enough to be a typo: up to a third of the word wrong.
+        if (best is null || bestDistance > Math.Max(1, word.Length / 3))
+        {
+            return null;
+        }
+
+        return Canonical.FirstOrDefault(c => Words[c] == Words[best]) ?? best;
+    }
+
+    /// <summary>Optimal string alignment distance: an adjacent swap ("strecth") counts as one typo.</summary>
+    internal static int EditDistance(string a, string b)
+    {
+        var twoBack = new int[b.Length + 1];
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    current[j] = Math.Min(current[j], twoBack[j - 2] + 1);
+                }
+            }
+
+            (twoBack, previous, current) = (previous, current, twoBack);
+        }
+
+        return previous[b.Length];
+    }
+}

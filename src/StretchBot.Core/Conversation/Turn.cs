@@ -1,0 +1,16 @@
+namespace StretchBot.Conversation;
+
+/// <summary>Where a turn happens. The tenant scopes every query: one tenant or workspace never sees another's data.</summary>
+public sealed record Where(string ChannelId, string TenantId, string ConversationId, string? TeamId = null, bool IsGroup = false, string? ConversationName = null);
+
+/// <summary>Who is talking. TimeZone is an IANA or Windows id when the channel tells us one.</summary>
+public sealed record Who(string UserId, string DisplayName, string? TimeZone = null);
+
+/// <summary>A button on one of our cards, already read out of the channel's wire format by its adapter.</summary>
+public sealed record CardAction(string Name, string? PromptId = null, string? StretchId = null, string? Filter = null);
+
+/// <summary>What a channel can show. Web Chat cannot send Action.Execute, Teams can.</summary>
+public sealed record ChannelCapabilities(bool SupportsExecute);
+
+/// <summary>One turn of any channel: who, where, and what they said or clicked.</summary>
+public sealed record Turn(Where Where, Who Who, ChannelCapabilities Capabilities, string? Text = null, CardAction? Action = null);

@@ -1,0 +1,227 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StretchBot.Catalog;
+using StretchBot.Stats;
+using StretchBot.Stretching;
+
+namespace StretchBot.Conversation;
+
+/// <summary>
+/// The conversation core: the same for every channel. A turn comes in (who, where, what they typed or clicked),
+/// views come out. It never sees a channel's JSON, and adapters never decide what to say.
+/// </summary>
+public sealed partial class TurnHandler(
+    StretchCatalog catalog,
+    PeopleStore people,
+    PromptStore prompts,
+    CompletionStore completions,
+    TimeProvider time,
+    Random random,
+    IOptions<StretchBotOptions> options,
+    ILogger<TurnHandler> logger)
+{
+    private readonly StretchBotOptions _options = options.Value;
+    private readonly TimeZoneInfo _defaultZone = TimeZones.Resolve(options.Value.DefaultTimeZone, TimeZoneInfo.Utc);
+
+    public async Task<TurnResult> HandleAsync(Turn turn, CancellationToken cancellationToken)
+    {
+        var person = await people.TouchAsync(turn.Where.TenantId, turn.Who, cancellationToken);
+        var context = new TurnContext(turn, person, TimeZones.Resolve(person.TimeZone, _defaultZone));
+        var views = new List<View>();
+
+        // First contact: the safety advice comes before anything else, whatever the person asked.
+        if (person.IsNew)
+        {
+            views.Add(new WelcomeView(FirstContact: true, catalog.Safety));
+        }
+
+        var answer = turn.Action is { } action
+            ? await OnActionAsync(context, action, cancellationToken)
+            : await OnTextAsync(context, Commands.Parse(turn.Text), cancellationToken);
+
+        // A newcomer who said "hi" already got the welcome; don't show it twice.
+        views.AddRange(answer.Where(v => !(person.IsNew && v is WelcomeView)));
+        return new TurnResult(views);
+    }
+
+    private Task<IReadOnlyList<View>> OnTextAsync(TurnContext context, Command command, CancellationToken cancellationToken) => command.Kind switch
+    {
+        CommandKind.Help => One(new WelcomeView(FirstContact: false, catalog.Safety)),
+        CommandKind.Safety => One(new SafetyView(catalog.Safety)),
+        CommandKind.Stretch => StretchAsync(context, command.Argument, cancellationToken),
+        CommandKind.Stretches => One(ListStretches(command.Argument)),
+        CommandKind.Stats => StatsAsync(context, cancellationToken),
+        CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
+        _ => One(Unknown(command)),
+    };
+
+    private Task<IReadOnlyList<View>> OnActionAsync(TurnContext context, CardAction action, CancellationToken cancellationToken) => action.Name switch
+    {
+        "done" => DoneAsync(context, action, cancellationToken),
+        "stretch" when action.StretchId is { } id => StretchByIdAsync(context, id, cancellationToken),
+        "stretch" => StretchAsync(context, action.Filter ?? string.Empty, cancellationToken),
+        "stretches" => One(ListStretches(action.Filter ?? string.Empty)),
+        "stats" => StatsAsync(context, cancellationToken),
+        "leaderboard" => LeaderboardAsync(context, cancellationToken),
+        "safety" => One(new SafetyView(catalog.Safety)),
+        "help" => One(new WelcomeView(FirstContact: false, catalog.Safety)),
+        _ => One(new MessageView("I can't use that button", "It may be from an older version of one of my cards.", "Type `help` to see what I can do.")),
+    };
+
+    private async Task<IReadOnlyList<View>> StretchAsync(TurnContext context, string argument, CancellationToken cancellationToken)
+    {
+        if (argument.Length == 0)
+        {
+            return await OfferAsync(context, catalog.All, cancellationToken);
+        }
+
+        if (catalog.TryParseFilter(argument, out var filter, out _))
+        {
+            var matching = catalog.Filter(filter);
+            if (matching.Count == 0)
+            {
+                return [new MessageView("No stretch fits that", $"I have no {filter.Describe()} stretch.", "Try `stretch desk`, `stretch floor`, `stretch back`, or `stretches` to see them all.")];
+            }
+
+            return await OfferAsync(context, matching, cancellationToken);
+        }
+
+        var match = catalog.Match(argument);
+        if (match.Best is { } stretch)
+        {
+            return await OfferAsync(context, [stretch], cancellationToken);
+        }
+
+        var hint = match.Suggestions.Count > 0
+            ? $"Did you mean {string.Join(" or ", match.Suggestions.Select(s => $"`stretch {s.Name.ToLowerInvariant()}`"))}? Type `stretches` to see them all."
+            : "Try `stretch desk`, `stretch floor`, `stretch quick`, a body area such as `stretch back`, or `stretches` to see them all.";
+        return [new MessageView("I don't know that stretch", $"I couldn't find a stretch called \"{Shorten(argument)}\".", hint)];
+    }
+
+    private async Task<IReadOnlyList<View>> StretchByIdAsync(TurnContext context, string stretchId, CancellationToken cancellationToken)
+    {
+        var stretch = catalog.Find(stretchId);
+        return stretch is null
+            ? [new MessageView("That stretch is gone", "It's no longer in the catalog.", "Type `stretches` to see the ones I have.")]
+            : await OfferAsync(context, [stretch], cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<View>> OfferAsync(TurnContext context, IReadOnlyList<Stretch> candidates, CancellationToken cancellationToken)
+    {
+        var stretch = candidates.Count == 1 ? candidates[0] : await PickAsync(context, candidates, cancellationToken);
+        var prompt = await prompts.CreateAsync(context.Turn.Where, stretch.Id, PromptKind.OnDemand, context.Turn.Who.UserId, cancellationToken);
+        return [new StretchView(prompt.Id, stretch, Scheduled: false, DoneCount: 0, catalog.Safety)];
+    }
+
+    /// <summary>A random pick that avoids the person's last few stretches where the candidates leave a choice.</summary>
+    private async Task<Stretch> PickAsync(TurnContext context, IReadOnlyList<Stretch> candidates, CancellationToken cancellationToken)
+    {
+        var recent = _options.AvoidRecent == 0
+            ? []
+            : await prompts.RecentStretchesAsync(context.Turn.Where.TenantId, context.Turn.Who.UserId, _options.AvoidRecent, cancellationToken);
+        var fresh = candidates.Where(s => !recent.Contains(s.Id)).ToList();
+        if (fresh.Count > 0)
+        {
+            return fresh[random.Next(fresh.Count)];
+        }
+
+        // Every candidate was offered lately: take the one offered longest ago.
+        return candidates.OrderByDescending(s => recent.ToList().IndexOf(s.Id)).First();
+    }
+
+    private CatalogView ListStretches(string argument)
+    {
+        if (argument.Length > 0 && catalog.TryParseFilter(argument, out var filter, out _))
+        {
+            return new CatalogView(catalog.Filter(filter), filter.Describe());
+        }
+
+        return new CatalogView(catalog.All, null);
+    }
+
+    private async Task<IReadOnlyList<View>> DoneAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
+    {
+        var where = context.Turn.Where;
+        var prompt = action.PromptId is { } promptId ? await prompts.FindAsync(promptId, cancellationToken) : null;
+        if (prompt is null
+            || prompt.TenantId != where.TenantId
+            || prompt.ChannelId != where.ChannelId
+            || prompt.ConversationId != where.ConversationId
+            || (action.StretchId is not null && action.StretchId != prompt.StretchId))
+        {
+            // Unknown, expired, or taken from another conversation or tenant: count nothing, say so kindly.
+            LogRejectedDone(logger, where.ChannelId, action.PromptId is null ? "missing" : "unknown or mismatched");
+            return [new MessageView("I couldn't count that one", "That Done button doesn't belong to a stretch card I sent here.", "Type `stretch` for a fresh card.")];
+        }
+
+        var stretch = catalog.Find(prompt.StretchId) ?? Placeholder(prompt.StretchId);
+        var now = time.GetUtcNow();
+        var today = context.LocalDate(now);
+        var isNew = await completions.RecordAsync(new StretchCompleted(prompt, where, context.Turn.Who, now, today), cancellationToken);
+
+        var weekStart = TimeZones.WeekStart(today);
+        var totals = await completions.TotalsAsync(where.TenantId, context.Turn.Who.UserId, weekStart, cancellationToken);
+        var board = await completions.LeaderboardAsync(where, weekStart, weekStart.AddDays(6), int.MaxValue, cancellationToken);
+        var doneCount = await completions.CountForPromptAsync(prompt.Id, cancellationToken);
+        return
+        [
+            new DoneView(prompt.Id, stretch, context.Person.DisplayName, AlreadyDone: !isNew,
+                StreakDays: Streaks.Current(totals.Days, today), totals.Total, totals.WeekCount, Rank(board, context.Turn.Who.UserId), doneCount),
+        ];
+    }
+
+    private async Task<IReadOnlyList<View>> StatsAsync(TurnContext context, CancellationToken cancellationToken)
+    {
+        var today = context.LocalDate(time.GetUtcNow());
+        var totals = await completions.TotalsAsync(context.Turn.Where.TenantId, context.Turn.Who.UserId, TimeZones.WeekStart(today), cancellationToken);
+        var recent = totals.Recent
+            .Select(r => new RecentCompletion(catalog.Find(r.StretchId)?.Name ?? r.StretchId, TimeZoneInfo.ConvertTime(r.At, context.Zone)))
+            .ToList();
+        var favourite = totals.FavouriteStretchId is { } id ? catalog.Find(id)?.Name ?? id : null;
+        return [new StatsView(context.Person.DisplayName, totals.Total, totals.WeekCount, Streaks.Current(totals.Days, today), favourite, recent, today)];
+    }
+
+    private async Task<IReadOnlyList<View>> LeaderboardAsync(TurnContext context, CancellationToken cancellationToken)
+    {
+        var today = context.LocalDate(time.GetUtcNow());
+        var weekStart = TimeZones.WeekStart(today);
+        var rows = await completions.LeaderboardAsync(context.Turn.Where, weekStart, weekStart.AddDays(6), 500, cancellationToken);
+        var ranked = RankAll(rows, context.Turn.Who.UserId);
+        var me = ranked.FirstOrDefault(e => e.IsMe);
+        return [new LeaderboardView(weekStart, weekStart.AddDays(6), ranked.Take(_options.LeaderboardSize).ToList(), me)];
+    }
+
+    private static List<LeaderboardEntry> RankAll(IReadOnlyList<LeaderboardRow> rows, string me)
+    {
+        var entries = new List<LeaderboardEntry>(rows.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            // Standard competition ranking: equal counts share a rank (1, 2, 2, 4).
+            var rank = i > 0 && rows[i].Count == rows[i - 1].Count ? entries[i - 1].Rank : i + 1;
+            entries.Add(new LeaderboardEntry(rank, rows[i].UserId, rows[i].DisplayName, rows[i].Count, rows[i].UserId == me));
+        }
+
+        return entries;
+    }
+
+    private static int Rank(IReadOnlyList<LeaderboardRow> rows, string me) => RankAll(rows, me).FirstOrDefault(e => e.IsMe)?.Rank ?? 0;
+
+    private static MessageView Unknown(Command command) => command.Suggestion is { } suggestion
+        ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", $"Did you mean `{suggestion}`? Type `help` to see everything I can do.")
+        : new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..39] + "…";
+
+    private static Stretch Placeholder(string id) =>
+        new(id, id, [], string.Empty, [], [], [], [], null, null, [], 60, [], null);
+
+    private static Task<IReadOnlyList<View>> One(View view) => Task.FromResult<IReadOnlyList<View>>([view]);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Done on {ChannelId}: prompt id {Reason}")]
+    private static partial void LogRejectedDone(ILogger logger, string channelId, string reason);
+
+    private sealed record TurnContext(Turn Turn, Person Person, TimeZoneInfo Zone)
+    {
+        public DateOnly LocalDate(DateTimeOffset utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, Zone).DateTime);
+    }
+}

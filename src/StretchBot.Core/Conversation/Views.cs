@@ -1,0 +1,42 @@
+using StretchBot.Catalog;
+
+namespace StretchBot.Conversation;
+
+/// <summary>What to show, independent of any channel. Renderers turn these into Adaptive Cards or Block Kit.</summary>
+public abstract record View;
+
+public sealed record WelcomeView(bool FirstContact, SafetyAdvice Safety) : View;
+
+public sealed record SafetyView(SafetyAdvice Safety) : View;
+
+public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null) : View;
+
+public sealed record DoneView(
+    string PromptId,
+    Stretch Stretch,
+    string DisplayName,
+    bool AlreadyDone,
+    int StreakDays,
+    int TotalStretches,
+    int WeekCount,
+    int Rank,
+    int DoneCount) : View;
+
+public sealed record CatalogView(IReadOnlyList<Stretch> Stretches, string? FilterText) : View;
+
+public sealed record RecentCompletion(string StretchName, DateTimeOffset LocalTime);
+
+public sealed record StatsView(string DisplayName, int Total, int WeekCount, int StreakDays, string? Favourite, IReadOnlyList<RecentCompletion> Recent, DateOnly Today) : View;
+
+public sealed record LeaderboardEntry(int Rank, string UserId, string DisplayName, int Count, bool IsMe);
+
+public sealed record LeaderboardView(DateOnly WeekStart, DateOnly WeekEnd, IReadOnlyList<LeaderboardEntry> Entries, LeaderboardEntry? Me) : View;
+
+/// <summary>A short friendly message: a reply to a mistake says how to write it.</summary>
+public sealed record MessageView(string Title, string Text, string? Hint = null) : View;
+
+/// <summary>The outcome of a turn: messages to post, in order.</summary>
+public sealed record TurnResult(IReadOnlyList<View> Messages)
+{
+    public static TurnResult Of(params View[] views) => new(views);
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StretchBot.Catalog;
+using StretchBot.Conversation;
+using StretchBot.Stats;
+using StretchBot.Storage;
+using StretchBot.Stretching;
+
+namespace StretchBot;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The conversation core and its storage, shared by every channel.</summary>
+    public static IServiceCollection AddStretchBotCore(this IServiceCollection services, string contentRoot)
+    {
+        services.AddOptions<StretchBotOptions>().BindConfiguration(StretchBotOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.DefaultTimeZone, out _), "StretchBot:DefaultTimeZone is not a known time zone id.")
+            .ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SqlitePath), "Storage:SqlitePath is required.")
+            .ValidateOnStart();
+
+        services.AddStretchCatalog();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Random.Shared);
+        services.AddSingleton(sp => new Database(Path.Combine(contentRoot, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+        services.AddSingleton<PeopleStore>();
+        services.AddSingleton<PromptStore>();
+        services.AddSingleton<CompletionStore>();
+        services.AddSingleton<TurnHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using Dapper;
+using StretchBot.Conversation;
+using StretchBot.Storage;
+using StretchBot.Stretching;
+
+namespace StretchBot.Stats;
+
+/// <summary>A person clicked Done on a prompt. Past tense: it happened.</summary>
+public sealed record StretchCompleted(Prompt Prompt, Where Where, Who Who, DateTimeOffset At, DateOnly LocalDate);
+
+public sealed record PersonTotals(int Total, int WeekCount, IReadOnlyList<DateOnly> Days, string? FavouriteStretchId, IReadOnlyList<(string StretchId, DateTimeOffset At)> Recent);
+
+public sealed record LeaderboardRow(string UserId, string DisplayName, int Count);
+
+/// <summary>Completions: one per person per prompt, whatever the number of clicks, retries or races.</summary>
+public sealed class CompletionStore(Database database)
+{
+    /// <summary>Stores the completion unless this person already completed this prompt. Returns true when it was new.</summary>
+    public async Task<bool> RecordAsync(StretchCompleted completed, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // The unique (prompt_id, user_id) key makes a double click, a retried request and two racing clicks
+        // all land on the same row; the database decides, not a check-then-insert in our code.
+        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO completions (prompt_id, tenant_id, channel_id, conversation_id, team_id, user_id, display_name, stretch_id, source, completed_at, local_date)
+            VALUES (@promptId, @tenantId, @channelId, @conversationId, @teamId, @userId, @displayName, @stretchId, @source, @at, @localDate)
+            ON CONFLICT (prompt_id, user_id) DO NOTHING;
+            """,
+            new
+            {
+                promptId = completed.Prompt.Id,
+                tenantId = completed.Where.TenantId,
+                channelId = completed.Where.ChannelId,
+                conversationId = completed.Where.ConversationId,
+                teamId = completed.Where.TeamId,
+                userId = completed.Who.UserId,
+                displayName = completed.Who.DisplayName,
+                stretchId = completed.Prompt.StretchId,
+                source = completed.Prompt.Kind == PromptKind.Scheduled ? "prompt" : "on_demand",
+                at = completed.At.UtcDateTime.ToString("O"),
+                localDate = completed.LocalDate.ToString("yyyy-MM-dd"),
+            }, cancellationToken: cancellationToken));
+        return inserted == 1;
+    }
+
+    public async Task<int> CountForPromptAsync(string promptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT COUNT(*) FROM completions WHERE prompt_id = @promptId;", new { promptId }, cancellationToken: cancellationToken));
+    }
+
+    public async Task<PersonTotals> TotalsAsync(string tenantId, string userId, DateOnly weekStart, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT COUNT(*) FROM completions WHERE tenant_id = @tenantId AND user_id = @userId;
+            SELECT COUNT(*) FROM completions WHERE tenant_id = @tenantId AND user_id = @userId AND local_date >= @weekStart;
+            SELECT DISTINCT local_date FROM completions WHERE tenant_id = @tenantId AND user_id = @userId ORDER BY local_date DESC LIMIT 400;
+            SELECT stretch_id FROM completions WHERE tenant_id = @tenantId AND user_id = @userId
+                GROUP BY stretch_id ORDER BY COUNT(*) DESC, MAX(completed_at) DESC LIMIT 1;
+            SELECT stretch_id, completed_at FROM completions WHERE tenant_id = @tenantId AND user_id = @userId
+                ORDER BY completed_at DESC, id DESC LIMIT 3;
+            """, new { tenantId, userId, weekStart = weekStart.ToString("yyyy-MM-dd") }, cancellationToken: cancellationToken));
+        var total = await grid.ReadSingleAsync<int>();
+        var week = await grid.ReadSingleAsync<int>();
+        var days = (await grid.ReadAsync<string>()).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd")).ToList();
+        var favourite = await grid.ReadSingleOrDefaultAsync<string>();
+        var recent = (await grid.ReadAsync<(string StretchId, string At)>())
+            .Select(r => (r.StretchId, DateTimeOffset.Parse(r.At, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        return new PersonTotals(total, week, days, favourite, recent);
+    }
+
+    /// <summary>This week's counts in one conversation, most first; ties share a rank and are ordered by name.</summary>
+    public async Task<IReadOnlyList<LeaderboardRow>> LeaderboardAsync(Where where, DateOnly from, DateOnly to, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<LeaderboardRow>(new CommandDefinition("""
+            SELECT c.user_id AS UserId,
+                   COALESCE((SELECT p.display_name FROM people p WHERE p.tenant_id = c.tenant_id AND p.user_id = c.user_id), MAX(c.display_name)) AS DisplayName,
+                   COUNT(*) AS Count
+            FROM completions c
+            WHERE c.tenant_id = @tenantId AND c.channel_id = @channelId AND c.conversation_id = @conversationId
+              AND c.local_date >= @from AND c.local_date <= @to
+            GROUP BY c.user_id
+            ORDER BY Count DESC, DisplayName COLLATE NOCASE
+            LIMIT @limit;
+            """,
+            new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, from = from.ToString("yyyy-MM-dd"), to = to.ToString("yyyy-MM-dd"), limit },
+            cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+}

@@ -1,0 +1,9 @@
+namespace StretchBot.Cards;
+
+public sealed class CardOptions
+{
+    public const string Section = "Cards";
+
+    /// <summary>Folder of the Adaptive Card templates; by default the copy of cards/teams shipped beside the app.</summary>
+    public string? TemplatesPath { get; set; }
+}

@@ -1,0 +1,204 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Options;
+using StretchBot.Catalog;
+using StretchBot.Conversation;
+using StretchBot.Templating;
+
+namespace StretchBot.Cards;
+
+/// <summary>What a channel posts for one view: an Adaptive Card, or plain (markdown) text for short messages.</summary>
+public sealed record RenderedMessage(string? Text, JsonObject? Card, string Summary);
+
+/// <summary>Binds views to the Adaptive Card templates in cards/teams with the templating engine.</summary>
+public sealed class CardRenderer
+{
+    public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
+
+    private readonly string _folder;
+    private readonly ConcurrentDictionary<string, AdaptiveCardTemplate> _templates = new(StringComparer.Ordinal);
+
+    public CardRenderer(IOptions<CardOptions> options, IWebHostEnvironment environment)
+    {
+        _folder = options.Value.TemplatesPath is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, environment.ContentRootPath)
+            : Path.Combine(AppContext.BaseDirectory, "cards", "teams");
+    }
+
+    public IReadOnlyList<string> TemplateNames => ["stretch", "done", "welcome", "catalog", "stats", "leaderboard"];
+
+    /// <summary>Parses every template once at start-up so a broken template stops the app instead of a turn.</summary>
+    public void LoadAll()
+    {
+        foreach (var name in TemplateNames)
+        {
+            _ = Template(name);
+        }
+    }
+
+    public RenderedMessage Render(View view, ChannelCapabilities capabilities) => view switch
+    {
+        StretchView v => Card("stretch", StretchData(v, capabilities), CardJsonContext.Default.StretchCardData, $"Stretch: {v.Stretch.Name}"),
+        DoneView v => Card("done", DoneData(v, capabilities), CardJsonContext.Default.DoneCardData, $"Done: {v.Stretch.Name}"),
+        WelcomeView v => Card("welcome", WelcomeData(v), CardJsonContext.Default.WelcomeCardData, "Welcome to StretchBot"),
+        CatalogView v => Card("catalog", CatalogData(v), CardJsonContext.Default.CatalogCardData, "Stretches"),
+        StatsView v => Card("stats", StatsData(v), CardJsonContext.Default.StatsCardData, "Your stretch stats"),
+        LeaderboardView v => Card("leaderboard", LeaderboardData(v), CardJsonContext.Default.LeaderboardCardData, "Leaderboard"),
+        SafetyView v => Text(Markdown(v.Safety), v.Safety.Title),
+        MessageView v => Text(v.Hint is null ? $"**{v.Title}**\n\n{v.Text}" : $"**{v.Title}**\n\n{v.Text}\n\n{v.Hint}", v.Title),
+        _ => throw new ArgumentOutOfRangeException(nameof(view), view.GetType().Name, "No renderer for this view."),
+    };
+
+    public JsonObject Expand<T>(string template, T data, JsonTypeInfo<T> typeInfo) =>
+        (JsonObject)Template(template).Expand(JsonSerializer.SerializeToNode(data, typeInfo))!;
+
+    internal static StretchCardData StretchData(StretchView v, ChannelCapabilities capabilities)
+    {
+        var s = v.Stretch;
+        var steps = s.Steps.Select((text, i) => new StepData(i + 1, text, i == 0, i == s.Steps.Count - 1)).ToList();
+        return new StretchCardData(
+            v.PromptId,
+            v.Scheduled ? "Time for a stretch" : "Here's your stretch",
+            v.Intro ?? $"{Duration(s.DurationSeconds, capitalise: true)} for your {s.Targets.ToLowerInvariant()}.",
+            new CapabilitiesData(capabilities.SupportsExecute),
+            v.DoneCount,
+            DoneText(v.DoneCount),
+            new StretchData(s.Id, s.Name, s.Targets, Where(s.Places), s.Equipment.Count == 0 ? "None" : string.Join(", ", s.Equipment),
+                Duration(s.DurationSeconds), s.Dose, s.Breathing, s.Cautions, steps, steps.Count),
+            Safety(v.Safety));
+    }
+
+    internal static DoneCardData DoneData(DoneView v, ChannelCapabilities capabilities) => new(
+        v.Stretch.Name,
+        v.AlreadyDone ? "Already counted ✓" : "Done ✓",
+        v.AlreadyDone,
+        v.AlreadyDone ? $"You already logged this one, {FirstName(v.DisplayName)}. It counts once." : $"Nice work, {FirstName(v.DisplayName)}!",
+        v.StreakDays,
+        v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
+        v.TotalStretches,
+        v.WeekCount,
+        v.Rank,
+        v.Rank > 0 ? $"#{v.Rank} this week" : "Not ranked yet",
+        v.DoneCount,
+        DoneText(v.DoneCount),
+        new CapabilitiesData(capabilities.SupportsExecute));
+
+    internal static WelcomeCardData WelcomeData(WelcomeView v) => new(
+        v.FirstContact,
+        v.FirstContact ? "Hi, I'm StretchBot" : "What I can do",
+        "I help your team take short stretch breaks: one stretch at a time, step by step. Click Done when you've finished to build your streak.",
+        [
+            new("stretch", "A random stretch, walked through step by step", "stretch"),
+            new("stretch <where or body area>", "Filter by desk, floor, gym, quick, or a body area", "stretch desk"),
+            new("stretch <name>", "A stretch by name", "stretch cat and cow"),
+            new("stretches", "Browse every stretch", "stretches"),
+            new("stats", "Your totals and streak", "stats"),
+            new("leaderboard", "Who stretched most this week here", "leaderboard"),
+            new("safety", "When to see the doctor", "safety"),
+            new("help", "This card", "help"),
+        ],
+        Safety(v.Safety));
+
+    internal static CatalogCardData CatalogData(CatalogView v) => new(
+        v.FilterText is null ? "Stretches" : $"Stretches: {v.FilterText}",
+        v.FilterText,
+        v.Stretches.Count,
+        v.Stretches.Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList());
+
+    internal static StatsCardData StatsData(StatsView v) => new(
+        v.DisplayName,
+        v.Total,
+        v.WeekCount,
+        v.StreakDays,
+        v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
+        v.Favourite,
+        v.Recent.Select(r => new RecentData(r.StretchName, When(r.LocalTime, v.Today))).ToList(),
+        v.Total > 0);
+
+    internal static LeaderboardCardData LeaderboardData(LeaderboardView v) => new(
+        "Leaderboard",
+        $"This week ({v.WeekStart.ToString("ddd d MMM", CultureInfo.InvariantCulture)} – {v.WeekEnd.ToString("ddd d MMM", CultureInfo.InvariantCulture)})",
+        v.Entries.Select(e => new LeaderboardEntryData(e.Rank, e.DisplayName, e.Count, e.IsMe, Medal(e.Rank))).ToList(),
+        v.Entries.Count == 0,
+        v.Me is { } me ? $"You: #{me.Rank} with {me.Count}" : null);
+
+    private RenderedMessage Card<T>(string template, T data, JsonTypeInfo<T> typeInfo, string summary) =>
+        new(null, Expand(template, data, typeInfo), summary);
+
+    private static RenderedMessage Text(string text, string summary) => new(text, null, summary);
+
+    private AdaptiveCardTemplate Template(string name) => _templates.GetOrAdd(name, n =>
+    {
+        var path = Path.Combine(_folder, n + ".json");
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Card template {path} is missing. Set Cards:TemplatesPath to the folder holding cards/teams.");
+        }
+
+        try
+        {
+            return AdaptiveCardTemplate.Parse(File.ReadAllText(path));
+        }
+        catch (TemplateException exception)
+        {
+            throw new InvalidOperationException($"Card template {path} is broken: {exception.Message}", exception);
+        }
+    });
+
+    private static SafetyData Safety(SafetyAdvice safety) => new(safety.Title, safety.Paragraphs);
+
+    private static string Markdown(SafetyAdvice safety)
+    {
+        var text = new StringBuilder().Append("**").Append(safety.Title).Append("**");
+        foreach (var paragraph in safety.Paragraphs)
+        {
+            text.Append("\n\n").Append(paragraph);
+        }
+
+        return text.ToString();
+    }
+
+    private static string DoneText(int count) => count switch
+    {
+        0 => "Be the first to do this stretch",
+        1 => "1 person did this stretch",
+        _ => $"{count} people did this stretch",
+    };
+
+    internal static string Where(IReadOnlyList<StretchPlace> places) => places.Count == 0
+        ? "Anywhere"
+        : string.Join(" or ", places.Select(p => p switch
+        {
+            StretchPlace.Desk => "At your desk",
+            StretchPlace.Floor => "On the floor / a mat",
+            StretchPlace.Gym => "At the gym",
+            _ => p.ToString(),
+        }));
+
+    internal static string Duration(int seconds, bool capitalise = false)
+    {
+        var text = seconds < 60 ? $"about {Math.Max(10, (int)Math.Round(seconds / 10.0) * 10)} s"
+            : seconds < 90 ? "about 1 min"
+            : $"about {(int)Math.Round(seconds / 60.0)} min";
+        return capitalise ? char.ToUpperInvariant(text[0]) + text[1..] : text;
+    }
+
+    private static string FirstName(string displayName)
+    {
+        var first = displayName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return string.IsNullOrEmpty(first) ? "friend" : first;
+    }
+
+    private static string When(DateTimeOffset local, DateOnly today)
+    {
+        var day = DateOnly.FromDateTime(local.DateTime);
+        var prefix = day == today ? "Today" : day == today.AddDays(-1) ? "Yesterday" : local.ToString("ddd d MMM", CultureInfo.InvariantCulture);
+        return $"{prefix} {local.ToString("HH:mm", CultureInfo.InvariantCulture)}";
+    }
+
+    private static string Medal(int rank) => rank switch { 1 => "🥇", 2 => "🥈", 3 => "🥉", _ => string.Empty };
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using StretchBot.Cards;
+using StretchBot.Conversation;
+
+namespace StretchBot.Channels.Local;
+
+/// <summary>
+/// A Direct Line 3.0-compatible endpoint (REST polling), so the official Web Chat talks to StretchBot as it would to Azure.
+/// Loopback only: it has no channel authentication, so it must never be reachable from another machine.
+/// </summary>
+public static class DirectLineEndpoints
+{
+    public static RouteGroupBuilder MapDirectLine(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/v3/directline").AddEndpointFilter<LoopbackOnlyFilter>();
+        group.MapPost("/conversations", StartConversation);
+        group.MapPost("/tokens/refresh", RefreshToken);
+        group.MapGet("/conversations/{conversationId}", Reconnect);
+        group.MapPost("/conversations/{conversationId}/activities", PostActivity);
+        group.MapGet("/conversations/{conversationId}/activities", GetActivities);
+        return group;
+    }
+
+    public static Created<ConversationResponse> StartConversation(DirectLineConversations conversations)
+    {
+        var conversation = conversations.Create();
+        return TypedResults.Created((string?)null, new ConversationResponse(conversation.Id, conversation.Token, 3600));
+    }
+
+    public static Results<Ok<ConversationResponse>, JsonHttpResult<DirectLineError>> RefreshToken(HttpRequest request, DirectLineConversations conversations)
+    {
+        var conversation = conversations.FindByToken(BearerToken(request));
+        return conversation is null
+            ? Error(HttpStatusCode.Forbidden, "TokenInvalid", "The token is not valid for any conversation.")
+            : TypedResults.Ok(new ConversationResponse(conversation.Id, conversation.Token, 3600));
+    }
+
+    public static Results<Ok<ConversationResponse>, JsonHttpResult<DirectLineError>> Reconnect(string conversationId, HttpRequest request, DirectLineConversations conversations)
+    {
+        var conversation = conversations.Find(conversationId, BearerToken(request));
+        return conversation is null
+            ? NotFound()
+            : TypedResults.Ok(new ConversationResponse(conversation.Id, conversation.Token, 3600));
+    }
+
+    public static Results<Ok<ActivitySet>, JsonHttpResult<DirectLineError>> GetActivities(string conversationId, string? watermark, HttpRequest request, DirectLineConversations conversations)
+    {
+        var conversation = conversations.Find(conversationId, BearerToken(request));
+        if (conversation is null)
+        {
+            return NotFound();
+        }
+
+        long since = -1;
+        if (!string.IsNullOrEmpty(watermark) && !long.TryParse(watermark, out since))
+        {
+            return Error(HttpStatusCode.BadRequest, "BadArgument", "The watermark must be a number returned by an earlier call.");
+        }
+
+        var (activities, mark) = conversation.Since(since);
+        return TypedResults.Ok(new ActivitySet(activities, mark.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    public static async Task<Results<Ok<ResourceResponse>, JsonHttpResult<DirectLineError>>> PostActivity(
+        string conversationId,
+        HttpRequest request,
+        DirectLineConversations conversations,
+        TurnHandler turns,
+        LocalReplies replies,
+        IOptions<LocalChannelOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var conversation = conversations.Find(conversationId, BearerToken(request));
+        if (conversation is null)
+        {
+            return NotFound();
+        }
+
+        var (activity, problem) = await ReadActivityAsync(request, options.Value.MaxActivityBytes, cancellationToken);
+        if (activity is null)
+        {
+            return problem!;
+        }
+
+        if (LocalActivities.Validate(activity) is { } invalid)
+        {
+            return Error(HttpStatusCode.BadRequest, "BadArgument", invalid);
+        }
+
+        var turn = LocalActivities.ToTurn(activity, conversation.Id);
+        // Typing indicators are not kept; everything else is echoed, as Web Chat needs its own activity back
+        // (with channelData.clientActivityID) to mark it as sent.
+        var id = (string?)activity["type"] == "typing" ? $"{conversation.Id}|typing" : conversation.Append(activity);
+        if (turn is not null)
+        {
+            var result = await turns.HandleAsync(turn, cancellationToken);
+            foreach (var reply in replies.ToActivities(result, turn, id))
+            {
+                conversation.Append(reply);
+            }
+        }
+
+        return TypedResults.Ok(new ResourceResponse(id));
+    }
+
+    private static async Task<(JsonObject? Activity, JsonHttpResult<DirectLineError>? Problem)> ReadActivityAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                return (null, TooLarge(maxBytes));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        try
+        {
+            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
+            return node is JsonObject activity
+                ? (activity, null)
+                : (null, Error(HttpStatusCode.BadRequest, "BadArgument", "The body must be a JSON object (an activity)."));
+        }
+        catch (JsonException exception)
+        {
+            return (null, Error(HttpStatusCode.BadRequest, "BadArgument", $"The body is not valid JSON: {exception.Message}"));
+        }
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
+    }
+
+    private static JsonHttpResult<DirectLineError> TooLarge(int maxBytes) =>
+        Error(HttpStatusCode.RequestEntityTooLarge, "MessageSizeTooBig", $"The activity is larger than {maxBytes / 1024} KB.");
+
+    private static JsonHttpResult<DirectLineError> NotFound() =>
+        Error(HttpStatusCode.NotFound, "BadArgument", "Conversation not found, or the token does not belong to it. Start a new conversation.");
+
+    private static JsonHttpResult<DirectLineError> Error(HttpStatusCode status, string code, string message) =>
+        TypedResults.Json(new DirectLineError(new DirectLineErrorBody(code, message)), statusCode: (int)status);
+
+    /// <summary>Refuses anyone but this machine; the answer is a plain 404 so the endpoint's existence isn't advertised.</summary>
+    private sealed class LoopbackOnlyFilter : IEndpointFilter
+    {
+        public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+            IsLoopback(context.HttpContext) ? next(context) : ValueTask.FromResult<object?>(TypedResults.NotFound());
+    }
+
+    public static bool IsLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address);
+}
+
+public sealed record ConversationResponse(string ConversationId, string Token, [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn);
+
+public sealed record ActivitySet(JsonArray Activities, string Watermark);
+
+public sealed record ResourceResponse(string Id);
+
+public sealed record DirectLineError(DirectLineErrorBody Error);
+
+public sealed record DirectLineErrorBody(string Code, string Message);

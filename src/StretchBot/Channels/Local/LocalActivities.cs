@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StretchBot.Conversation;
+
+namespace StretchBot.Channels.Local;
+
+/// <summary>Reads Direct Line activities into turns. The local channel's wire format stays in this folder.</summary>
+public static class LocalActivities
+{
+    public const string ChannelId = "directline";
+    public const string TenantId = "local";
+
+    private static readonly HashSet<string> KnownTypes = ["message", "event", "invoke", "typing", "conversationUpdate", "endOfConversation", "messageReaction", "installationUpdate"];
+
+    /// <summary>Checks the envelope. Returns an error message for a client mistake, null when the activity is acceptable.</summary>
+    public static string? Validate(JsonObject activity)
+    {
+        if (activity["type"] is not JsonValue typeValue || !typeValue.TryGetValue<string>(out var type) || string.IsNullOrWhiteSpace(type))
+        {
+            return "The activity needs a 'type' (for example \"message\").";
+        }
+
+        if (!KnownTypes.Contains(type))
+        {
+            return $"Unknown activity type '{Shorten(type)}'. Supported: message, event, invoke, typing, conversationUpdate.";
+        }
+
+        if (activity["from"] is not JsonObject from || StringOf(from["id"]) is not { Length: > 0 and <= 128 })
+        {
+            return "The activity needs 'from.id' (1 to 128 characters).";
+        }
+
+        if (activity["text"] is { } text && (text.GetValueKind() != JsonValueKind.String))
+        {
+            return "'text' must be a string.";
+        }
+
+        if (activity["value"] is { } value && value.GetValueKind() is not (JsonValueKind.Object or JsonValueKind.Null))
+        {
+            return "'value' must be an object.";
+        }
+
+        return null;
+    }
+
+    /// <summary>The turn for a message or card action; null for activities the bot doesn't answer (typing, events).</summary>
+    public static Turn? ToTurn(JsonObject activity, string conversationId)
+    {
+        var type = StringOf(activity["type"]);
+        var from = (JsonObject)activity["from"]!;
+        var who = new Who(
+            StringOf(from["id"])!,
+            Clean(StringOf(from["name"])) ?? "You",
+            StringOf(activity["localTimezone"]));
+        var where = new Where(ChannelId, TenantId, conversationId);
+        // Web Chat renders Action.Submit but not Action.Execute.
+        var capabilities = new ChannelCapabilities(SupportsExecute: false);
+
+        switch (type)
+        {
+            case "message" when activity["value"] is JsonObject value:
+                return new Turn(where, who, capabilities, Action: ActionOf(value));
+            case "message":
+                return new Turn(where, who, capabilities, Text: StringOf(activity["text"]) ?? string.Empty);
+            case "invoke" when StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"]?["action"] is JsonObject execute:
+                // Universal Actions posted straight to the endpoint (Web Chat itself cannot send them): verb + data.
+                var data = execute["data"] as JsonObject ?? [];
+                var action = ActionOf(data);
+                return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
+            default:
+                return null;
+        }
+    }
+
+    private static CardAction ActionOf(JsonObject value) => new(
+        Limit(StringOf(value["action"]), 32) ?? string.Empty,
+        Limit(StringOf(value["promptId"]), 64),
+        Limit(StringOf(value["stretchId"]), 64),
+        Limit(StringOf(value["filter"]), 100));
+
+    private static string? StringOf(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static string? Limit(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
+
+    private static string? Clean(string? name)
+    {
+        var trimmed = name?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : Limit(trimmed, 80);
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+}

@@ -1,0 +1,262 @@
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using StretchBot.Tests.Infrastructure;
+
+namespace StretchBot.Tests.LocalChannel;
+
+public sealed class StretchFlowTests : IDisposable
+{
+    private readonly StretchBotFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task FirstContactGetsTheSafetyAdviceBeforeTheStretch()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+
+        await chat.SayAsync("stretch desk");
+        var replies = await chat.RepliesAsync();
+
+        Assert.Equal(2, replies.Count);
+        var welcome = Cards.AllText(DirectLineClient.CardOf(replies[0]));
+        Assert.Contains("When to see the doctor", welcome);
+        Assert.Contains("ask your doctor", welcome, StringComparison.OrdinalIgnoreCase);
+        Assert.NotNull(DirectLineClient.CardOf(replies[1]));
+
+        // Second contact: no welcome again.
+        await chat.SayAsync("stretch desk");
+        Assert.Single(await chat.RepliesAsync());
+    }
+
+    [Fact]
+    public async Task StretchDeskWalksThroughADeskStretchStepByStep()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("hi");
+        await chat.PollAsync();
+
+        await chat.SayAsync("stretch desk");
+        var card = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()))!;
+
+        Assert.Equal("1.5", (string?)card["version"]);
+        var step1 = Cards.ById(card, "step-1");
+        Assert.NotNull(step1);
+        Assert.NotEqual(false, (bool?)step1["isVisible"]);
+        var step2 = Cards.ById(card, "step-2");
+        if (step2 is not null)
+        {
+            Assert.False((bool?)step2["isVisible"]);
+        }
+
+        var actions = Cards.Actions(card);
+        // Web Chat can't send Action.Execute: the local channel gets a plain Submit for Done.
+        Assert.DoesNotContain(actions, a => (string?)a["type"] == "Action.Execute");
+        var done = Assert.Single(actions, a => (string?)a["data"]?["action"] == "done");
+        Assert.Equal("Action.Submit", (string?)done["type"]);
+        Assert.StartsWith("p_", (string?)done["data"]!["promptId"]);
+        Assert.Contains(actions, a => (string?)a["title"] == "Another stretch");
+        Assert.Contains(actions, a => (string?)a["type"] == "Action.ShowCard" && Cards.AllText(a["card"]).Contains("When to see the doctor"));
+        Assert.Contains("desk", Cards.AllText(card), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task DoneRecordsOneCompletionAndConfirmsWithStreak()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("stretch cat and cow");
+        var stretchCard = DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!;
+        var done = DoneData(stretchCard);
+
+        await chat.SubmitAsync(done);
+        var confirmation = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()))!;
+
+        var text = Cards.AllText(confirmation);
+        Assert.Contains("Done", text);
+        Assert.Contains("1-day streak", text);
+        Assert.Contains("Cat", text);
+
+        var rows = ReadCompletions();
+        var row = Assert.Single(rows);
+        Assert.Equal("u-ada", row.UserId);
+        Assert.Equal("Ada Lovelace", row.DisplayName);
+        Assert.Equal("cat-cow", row.StretchId);
+        Assert.Equal((string)done["promptId"]!, row.PromptId);
+        Assert.Equal(chat.ConversationId, row.ConversationId);
+        Assert.Equal("local", row.TenantId);
+        Assert.Equal("on_demand", row.Source);
+        Assert.Equal("2026-11-18", row.LocalDate);
+    }
+
+    [Fact]
+    public async Task ASecondClickOnDoneCountsNothingButAnswersNicely()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("stretch");
+        var done = DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+
+        await chat.SubmitAsync(done);
+        await chat.PollAsync();
+        await chat.SubmitAsync(done);
+        var again = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+
+        Assert.Contains("already", again, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(ReadCompletions());
+    }
+
+    [Fact]
+    public async Task FiftyConcurrentDonesForOnePromptStoreExactlyOneCompletion()
+    {
+        var http = _factory.CreateClient();
+        var chat = await DirectLineClient.StartAsync(http);
+        await chat.SayAsync("stretch");
+        var done = DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+
+        var clicks = Enumerable.Range(0, 50).Select(_ => chat.SubmitAsync((JsonObject)done.DeepClone()));
+        await Task.WhenAll(clicks);
+
+        Assert.Single(ReadCompletions());
+        var confirmations = (await chat.RepliesAsync()).Select(r => Cards.AllText(DirectLineClient.CardOf(r))).ToList();
+        Assert.Equal(50, confirmations.Count);
+        Assert.Single(confirmations, c => !c.Contains("already", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task StatsCountsMyStretchesAndStreakAcrossAWeekend()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        // Thursday, Friday, then Monday: the weekend doesn't break the streak.
+        foreach (var day in new[] { "2026-11-19T09:00:00Z", "2026-11-20T09:00:00Z", "2026-11-23T09:00:00Z" })
+        {
+            _factory.Clock.Set(DateTimeOffset.Parse(day, System.Globalization.CultureInfo.InvariantCulture));
+            await chat.SayAsync("stretch");
+            await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!));
+            await chat.PollAsync();
+        }
+
+        await chat.SayAsync("stats");
+        var stats = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+
+        Assert.Contains("3-day streak", stats);
+        Assert.Contains("3", stats);
+    }
+
+    [Fact]
+    public async Task LeaderboardRanksThisWeekInThisConversation()
+    {
+        var http = _factory.CreateClient();
+        var chat = await DirectLineClient.StartAsync(http);
+        for (var i = 0; i < 2; i++)
+        {
+            await chat.SayAsync("stretch", User.Grace);
+            await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!), User.Grace);
+        }
+
+        await chat.SayAsync("stretch");
+        await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!));
+
+        // Someone in another conversation doesn't show up here.
+        var elsewhere = await DirectLineClient.StartAsync(http);
+        await elsewhere.SayAsync("stretch", new User("u-other", "Other Person"));
+        await elsewhere.SubmitAsync(DoneData(DirectLineClient.CardOf((await elsewhere.RepliesAsync()).Last())!), new User("u-other", "Other Person"));
+
+        await chat.PollAsync();
+        await chat.SayAsync("leaderboard");
+        var board = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
+        var text = Cards.AllText(board);
+
+        Assert.True(text.IndexOf("Grace Hopper", StringComparison.Ordinal) < text.IndexOf("Ada Lovelace", StringComparison.Ordinal), text);
+        Assert.DoesNotContain("Other Person", text);
+        Assert.Contains("You: #2 with 1", text);
+    }
+
+    [Fact]
+    public async Task OnDemandStretchesDoNotRepeatTheLastThree()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var offered = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            await chat.SayAsync("stretch");
+            var card = DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!;
+            offered.Add((string)DoneData(card)["stretchId"]!);
+        }
+
+        for (var i = 1; i < offered.Count; i++)
+        {
+            var window = offered.Skip(Math.Max(0, i - 3)).Take(Math.Min(3, i));
+            Assert.DoesNotContain(offered[i], window);
+        }
+    }
+
+    [Fact]
+    public async Task AMistypedCommandGetsAFriendlyReplyNamingTheClosestCommand()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("hi");
+        await chat.PollAsync();
+
+        await chat.SayAsync("strech desk");
+        var reply = DirectLineClient.TextOf(Assert.Single(await chat.RepliesAsync()));
+
+        Assert.Contains("`stretch desk`", reply);
+        Assert.Contains("help", reply);
+    }
+
+    [Fact]
+    public async Task AnUnknownStretchNameSuggestsTheClosestOnes()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("hi");
+        await chat.PollAsync();
+
+        await chat.SayAsync("stretch cobra pose");
+        var reply = DirectLineClient.TextOf(Assert.Single(await chat.RepliesAsync()));
+
+        Assert.Contains("cobra pose", reply);
+        Assert.Contains("stretches", reply);
+    }
+
+    [Fact]
+    public async Task StretchesListsTheWholeCatalogWithAStartButtonEach()
+    {
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("hi");
+        await chat.PollAsync();
+
+        await chat.SayAsync("stretches");
+        var card = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
+        var starts = Cards.Actions(card).Where(a => (string?)a["data"]?["action"] == "stretch" && a["data"]?["stretchId"] is not null).ToList();
+
+        Assert.True(starts.Count >= 14, $"only {starts.Count} stretches listed");
+        await chat.SubmitAsync(starts[0]["data"]!.DeepClone().AsObject());
+        var started = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
+        Assert.Equal((string?)starts[0]["data"]!["stretchId"], (string?)DoneData(started!)["stretchId"]);
+    }
+
+    internal static JsonObject DoneData(JsonObject card)
+    {
+        var done = Cards.Actions(card).First(a => (string?)a["data"]?["action"] == "done");
+        return done["data"]!.DeepClone().AsObject();
+    }
+
+    private List<CompletionRow> ReadCompletions() => ReadCompletions(_factory.DatabasePath);
+
+    internal static List<CompletionRow> ReadCompletions(string databasePath)
+    {
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT prompt_id, tenant_id, conversation_id, user_id, display_name, stretch_id, source, local_date FROM completions ORDER BY id";
+        using var reader = command.ExecuteReader();
+        var rows = new List<CompletionRow>();
+        while (reader.Read())
+        {
+            rows.Add(new CompletionRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6), reader.GetString(7)));
+        }
+
+        return rows;
+    }
+
+    internal sealed record CompletionRow(string PromptId, string TenantId, string ConversationId, string UserId, string DisplayName, string StretchId, string Source, string LocalDate);
+}

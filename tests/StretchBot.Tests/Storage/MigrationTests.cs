@@ -1,0 +1,64 @@
+using Microsoft.Data.Sqlite;
+using StretchBot.Storage;
+using StretchBot.Tests.Infrastructure;
+using StretchBot.Tests.LocalChannel;
+
+namespace StretchBot.Tests.Storage;
+
+public sealed class MigrationTests : IDisposable
+{
+    private readonly StretchBotFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task AnExistingVersionOneDatabaseIsUpgradedWithoutLosingCompletions()
+    {
+        // A database as the first release left it: schema version 1 with a person and a completion.
+        Directory.CreateDirectory(_factory.DataDirectory);
+        using (var connection = new SqliteConnection($"Data Source={_factory.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+                {Migrations.All.Single(m => m.Version == 1).Sql}
+                INSERT INTO schema_version VALUES (1, 'prompts, completions, people', '2026-11-01T09:00:00Z');
+                INSERT INTO people VALUES ('local', 'u-ada', 'Ada Lovelace', '2026-11-16T09:00:00Z');
+                INSERT INTO prompts VALUES ('p_old', 'local', 'directline', 'dl_old', 'cat-cow', 'on_demand', 'u-ada', '2026-11-16T09:00:00Z');
+                INSERT INTO completions (prompt_id, tenant_id, channel_id, conversation_id, team_id, user_id, display_name, stretch_id, source, completed_at, local_date)
+                    VALUES ('p_old', 'local', 'directline', 'dl_old', NULL, 'u-ada', 'Ada Lovelace', 'cat-cow', 'on_demand', '2026-11-16T09:01:00Z', '2026-11-16');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("stats");
+        var stats = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+
+        Assert.Contains("Cat", stats);
+        var old = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Equal("p_old", old.PromptId);
+        using var check = new SqliteConnection($"Data Source={_factory.DatabasePath};Mode=ReadOnly;Pooling=False");
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "SELECT MAX(version) FROM schema_version; ";
+        Assert.Equal((long)Migrations.All.Max(m => m.Version), (long)version.ExecuteScalar()!);
+        using var carried = check.CreateCommand();
+        carried.CommandText = "SELECT COUNT(*) FROM conversations WHERE conversation_id = 'dl_old'";
+        Assert.Equal(1L, (long)carried.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task AFreshStartCreatesTheDatabaseInWalMode()
+    {
+        using var client = _factory.CreateClient();
+        await client.GetAsync("/healthz");
+
+        using var connection = new SqliteConnection($"Data Source={_factory.DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode;";
+        Assert.Equal("wal", (string)command.ExecuteScalar()!);
+    }
+}
