@@ -1,7 +1,0 @@
-namespace StretchBot.Core.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}
