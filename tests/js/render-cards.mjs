@@ -136,6 +136,7 @@ const variants = {
     'no-match': (d) => ({ ...clone(d), filterText: 'yoga', count: 0, stretches: [] }),
   },
   stats: { empty: (d) => ({ ...clone(d), total: 0, weekCount: 0, streakDays: 0, streakText: 'No streak yet', favourite: null, recent: [], hasAny: false }) },
+  message: { 'no-title': (d) => ({ title: null, text: 'Paused until Monday 23 Nov. Say "resume" to start again sooner.', hint: null, safety: null }) },
   leaderboard: { empty: (d) => ({ ...clone(d), entries: [], isEmpty: true, myLine: null }) },
 };
 
