@@ -1,0 +1,85 @@
+// Drives the StretchBot playground (the official Web Chat bundle on our Direct Line endpoint) in Debian's
+// headless Chromium, as a person would: ask for a desk stretch, click through every step, click Done, ask for stats.
+//
+//   node e2e-playground.mjs <baseUrl> <screenshotDir>
+//
+// Prints one JSON line with what it saw; exits 1 with the reason when a step fails.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [baseUrl, shots] = process.argv.slice(2);
+if (!baseUrl || !shots) {
+  console.error('usage: node e2e-playground.mjs <baseUrl> <screenshotDir>');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+});
+const seen = { requests: [], consoleErrors: [], steps: 0 };
+let n = 0;
+const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+const shot = async (name) => page.screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-${name}.png`), fullPage: false });
+
+try {
+  page.on('request', (r) => { if (!r.url().startsWith(baseUrl) && !r.url().startsWith('data:')) seen.requests.push(r.url()); });
+  page.on('console', (m) => { if (m.type() === 'error') seen.consoleErrors.push(m.text()); });
+  page.setDefaultTimeout(15000);
+
+  await page.goto(baseUrl + '/');
+  const input = page.locator('[data-id="webchat-sendbox-input"]');
+  await input.waitFor();
+  await shot('playground');
+
+  await input.fill('stretch desk');
+  await input.press('Enter');
+  // The stretch card: the last Adaptive Card with a "Step 1 of" line.
+  const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Step 1 of' }).last();
+  await card.waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await shot('stretch-card');
+  const total = Number((await card.locator('text=/Step 1 of \\d+/').first().innerText()).match(/of (\d+)/)[1]);
+  seen.stepCount = total;
+  seen.firstStep = await card.locator('text=/Step 1 of/').first().innerText();
+
+  for (let step = 1; step < total; step++) {
+    const next = card.locator('button.ac-pushButton:visible', { hasText: 'Next step' }).first();
+    await next.click();
+    await card.locator(`text=/Step ${step + 1} of ${total}/`).first().waitFor({ state: 'visible' });
+    seen.steps = step + 1;
+    await card.scrollIntoViewIfNeeded();
+    await shot(`step-${step + 1}`);
+  }
+  if (total === 1) seen.steps = 1;
+
+  const done = card.locator('button.ac-pushButton:visible', { hasText: 'Done' }).first();
+  await done.waitFor({ state: 'visible' });
+  await done.click();
+  const confirmation = page.locator('.ac-adaptiveCard').filter({ hasText: 'streak' }).filter({ hasText: 'Done' }).last();
+  await confirmation.waitFor();
+  await confirmation.scrollIntoViewIfNeeded();
+  await shot('done');
+  seen.confirmation = (await confirmation.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+
+  await input.fill('stats');
+  await input.press('Enter');
+  const stats = page.locator('.ac-adaptiveCard').filter({ hasText: 'Your stretch stats' }).last();
+  await stats.waitFor();
+  await stats.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot('stats');
+  seen.stats = (await stats.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+
+  console.log(JSON.stringify({ ok: true, ...seen }));
+} catch (error) {
+  await shot('failure').catch(() => {});
+  console.log(JSON.stringify({ ok: false, error: String(error && error.message || error), ...seen }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
