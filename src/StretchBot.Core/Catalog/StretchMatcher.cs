@@ -20,7 +20,7 @@ internal sealed class StretchMatcher
     private const double AmbiguityMargin = 0.04;
 
     // Below this a stretch is not worth suggesting.
-    private const double SuggestScore = 0.3;
+    private const double SuggestScore = 0.4;
 
     private const int MaxSuggestions = 3;
 
