@@ -45,6 +45,12 @@ internal static partial class CatalogFileReader
                 $"{file}: unknown top-level {Plural(unknownRoot.Count, "property", "properties")} {Quote(unknownRoot)}; allowed: {string.Join(", ", allowedRoot)}.");
         }
 
+        var twiceAtRoot = root.EnumerateObject().Select(p => p.Name).GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (twiceAtRoot.Count > 0)
+        {
+            throw new CatalogValidationException($"{file}: top-level {Quote(twiceAtRoot)} given more than once.");
+        }
+
         if (!root.TryGetProperty(StretchesProperty, out var stretchesElement))
         {
             throw new CatalogValidationException($"{file}: 'stretches' is required (an array of stretch entries).");
@@ -100,9 +106,6 @@ internal static partial class CatalogFileReader
             {
                 CommentHandling = JsonCommentHandling.Skip,
                 AllowTrailingCommas = true,
-                // A property given twice is almost always a copy-paste slip; silently keeping the
-                // last one would hide it.
-                AllowDuplicateProperties = false,
             });
         }
         catch (JsonException ex)
@@ -126,6 +129,18 @@ internal static partial class CatalogFileReader
         if (unknown.Count > 0)
         {
             errors.Add(null, $"unknown {Plural(unknown.Count, "property", "properties")} {Quote(unknown)}; known properties: {string.Join(", ", KnownStretchProperties)}.");
+            return null;
+        }
+
+        // A property given twice is almost always a copy-paste slip; keeping the last one would
+        // hide it. Checked here rather than by the parser so the message can name the entry.
+        foreach (var twice in element.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            errors.Add(twice.Key, "is given more than once.");
+        }
+
+        if (errors.Count > 0)
+        {
             return null;
         }
 
