@@ -5,13 +5,6 @@ namespace StretchBot.Catalog;
 
 // The file shapes are loose on purpose (everything nullable): the loader reports a missing or
 // empty field by name, which a deserializer's "required" failure would not do as clearly.
-internal sealed class CatalogFileDto
-{
-    public List<StretchDto?>? Stretches { get; set; }
-
-    public SafetyDto? Safety { get; set; }
-}
-
 internal sealed class StretchDto
 {
     public string? Id { get; set; }
@@ -49,11 +42,7 @@ internal sealed class SafetyDto
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
-    AllowDuplicateProperties = false,
-    WriteIndented = true)]
-[JsonSerializable(typeof(CatalogFileDto))]
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(StretchDto))]
 [JsonSerializable(typeof(SafetyDto))]
-[JsonSerializable(typeof(Stretch))]
-[JsonSerializable(typeof(SafetyAdvice))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;

@@ -17,12 +17,12 @@ public class BuiltInCatalogTests
         { "bar-hang", ["horizontal bar", "straight arms", "short and comfortable"] },
         { "swedish-wall", ["crossbar", "any stable support", "step back", "parallel with the floor", "holding on tightly", "hips back", "stretch your spine"] },
         { "hyperextension-stretch", ["hyperextension machine", "feet fixed", "hips resting on the pads", "lower your back as far down", "relax all your muscles"] },
-        { "fitball-stretch", ["sit on the ball", "feet resting on the floor", "slowly", "lying back over the ball", "spine in contact with the ball", "straighten your legs", "arms back"] },
+        { "fitball-stretch", ["sit on the ball", "feet resting on the floor", "slowly", "lying position", "back over the ball", "spine in contact with the ball", "straighten your legs", "arms back"] },
         // both articles
         { "cat-cow", ["all fours", "hands and knees", "parallel to the floor", "press down", "breathe in", "arch", "lift your chin", "breathe out", "round your back", "chin towards your chest", "each vertebra", "smoothly", "rhythm of your breath", "5 to 10 cycles"] },
         // back-pain-6
         { "knee-to-chest", ["lie on your back", "knees bent", "heels flat", "one knee with both hands", "towards your chest", "other leg bent", "along the floor", "breathe deeply", "breathe out", "repeat several times", "switch legs"] },
-        { "back-twist", ["chair", "hands behind your hip", "twist your back", "few seconds", "relax", "other side", "5 times in each direction"] },
+        { "back-twist", ["chair", "hands behind your hips", "twist your back", "few seconds", "relax", "other side", "5 times in each direction"] },
         { "spinal-torsion", ["sit on the floor", "back straight", "stretch one leg out and bend the other", "cross the bent leg over the straight one", "left leg straight", "left arm", "left elbow past your bent right knee", "other hand behind you for support", "twist your back to the right", "few seconds", "twisting to the left"] },
         { "hip-bridge", ["lie on your back", "knees bent", "heels flat", "head and shoulders firmly", "arms by your sides", "lift your hips and chest", "straight line from your knees to your shoulders", "as long as you can", "lower yourself back down", "repeat several times"] },
         { "child-pose", ["hands and knees", "parallel to the floor", "stretch your hands forward", "planted on the floor", "bend at the hips", "back on your heels", "belly on your thighs, face down", "few seconds", "slowly come back", "bend down again"] },
