@@ -19,24 +19,24 @@ public sealed record StretchCardData(
 
 public sealed record DoneCardData(
     string StretchName, string Title, bool AlreadyDone, string Message, int StreakDays, string StreakText, int TotalStretches,
-    int WeekCount, int Rank, string RankText, int DoneCount, string DoneText, CapabilitiesData Capabilities);
+    int WeekCount, int Rank, string RankText, int DoneCount, string DoneText, CapabilitiesData Capabilities, SafetyData Safety);
 
-public sealed record CommandData(string Command, string Description, string Example);
+public sealed record CommandData(string Command, string Description, string? Example);
 
 public sealed record WelcomeCardData(bool FirstContact, string Title, string Intro, IReadOnlyList<CommandData> Commands, SafetyData Safety);
 
 public sealed record CatalogItemData(string Id, string Name, string Targets, string Where, string Duration, bool IsQuick);
 
-public sealed record CatalogCardData(string Title, string? FilterText, int Count, IReadOnlyList<CatalogItemData> Stretches);
+public sealed record CatalogCardData(string Title, string? FilterText, int Count, IReadOnlyList<CatalogItemData> Stretches, SafetyData Safety);
 
 public sealed record RecentData(string Name, string When);
 
 public sealed record StatsCardData(
-    string DisplayName, int Total, int WeekCount, int StreakDays, string StreakText, string? Favourite, IReadOnlyList<RecentData> Recent, bool HasAny);
+    string DisplayName, int Total, int WeekCount, int StreakDays, string StreakText, string? Favourite, IReadOnlyList<RecentData> Recent, bool HasAny, SafetyData Safety);
 
 public sealed record LeaderboardEntryData(int Rank, string Name, int Count, bool IsMe, string Medal);
 
-public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyList<LeaderboardEntryData> Entries, bool IsEmpty, string? MyLine);
+public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyList<LeaderboardEntryData> Entries, bool IsEmpty, string? MyLine, SafetyData Safety);
 
 public sealed record SafetyCardData(string Title, IReadOnlyList<string> Paragraphs);
 

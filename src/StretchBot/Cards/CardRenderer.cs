@@ -20,10 +20,13 @@ public sealed class CardRenderer
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
 
     private readonly string _folder;
+    private readonly SafetyData _safety;
     private readonly ConcurrentDictionary<string, AdaptiveCardTemplate> _templates = new(StringComparer.Ordinal);
 
-    public CardRenderer(IOptions<CardOptions> options, IWebHostEnvironment environment)
+    public CardRenderer(IOptions<CardOptions> options, IWebHostEnvironment environment, StretchCatalog catalog)
     {
+        // The safety advice is one click away on every card.
+        _safety = Safety(catalog.Safety);
         _folder = options.Value.TemplatesPath is { Length: > 0 } configured
             ? Path.GetFullPath(configured, environment.ContentRootPath)
             : Path.Combine(AppContext.BaseDirectory, "cards", "teams");
@@ -43,11 +46,11 @@ public sealed class CardRenderer
     public RenderedMessage Render(View view, ChannelCapabilities capabilities) => view switch
     {
         StretchView v => Card("stretch", StretchData(v, capabilities), CardJsonContext.Default.StretchCardData, $"Stretch: {v.Stretch.Name}"),
-        DoneView v => Card("done", DoneData(v, capabilities), CardJsonContext.Default.DoneCardData, $"Done: {v.Stretch.Name}"),
+        DoneView v => Card("done", DoneData(v, capabilities, _safety), CardJsonContext.Default.DoneCardData, $"Done: {v.Stretch.Name}"),
         WelcomeView v => Card("welcome", WelcomeData(v), CardJsonContext.Default.WelcomeCardData, "Welcome to StretchBot"),
-        CatalogView v => Card("catalog", CatalogData(v), CardJsonContext.Default.CatalogCardData, "Stretches"),
-        StatsView v => Card("stats", StatsData(v), CardJsonContext.Default.StatsCardData, "Your stretch stats"),
-        LeaderboardView v => Card("leaderboard", LeaderboardData(v), CardJsonContext.Default.LeaderboardCardData, "Leaderboard"),
+        CatalogView v => Card("catalog", CatalogData(v, _safety), CardJsonContext.Default.CatalogCardData, "Stretches"),
+        StatsView v => Card("stats", StatsData(v, _safety), CardJsonContext.Default.StatsCardData, "Your stretch stats"),
+        LeaderboardView v => Card("leaderboard", LeaderboardData(v, _safety), CardJsonContext.Default.LeaderboardCardData, "Leaderboard"),
         SafetyView v => Text(Markdown(v.Safety), v.Safety.Title),
         MessageView v => Text(v.Hint is null ? $"**{v.Title}**\n\n{v.Text}" : $"**{v.Title}**\n\n{v.Text}\n\n{v.Hint}", v.Title),
         _ => throw new ArgumentOutOfRangeException(nameof(view), view.GetType().Name, "No renderer for this view."),
@@ -63,7 +66,7 @@ public sealed class CardRenderer
         return new StretchCardData(
             v.PromptId,
             v.Scheduled ? "Time for a stretch" : "Here's your stretch",
-            v.Intro ?? $"{Duration(s.DurationSeconds, capitalise: true)} for your {s.Targets.ToLowerInvariant()}.",
+            v.Intro ?? Intro(s),
             new CapabilitiesData(capabilities.SupportsExecute),
             v.DoneCount,
             DoneText(v.DoneCount),
@@ -72,7 +75,7 @@ public sealed class CardRenderer
             Safety(v.Safety));
     }
 
-    internal static DoneCardData DoneData(DoneView v, ChannelCapabilities capabilities) => new(
+    internal static DoneCardData DoneData(DoneView v, ChannelCapabilities capabilities, SafetyData safety) => new(
         v.Stretch.Name,
         v.AlreadyDone ? "Already counted ✓" : "Done ✓",
         v.AlreadyDone,
@@ -85,7 +88,8 @@ public sealed class CardRenderer
         v.Rank > 0 ? $"#{v.Rank} this week" : "Not ranked yet",
         v.DoneCount,
         DoneText(v.DoneCount),
-        new CapabilitiesData(capabilities.SupportsExecute));
+        new CapabilitiesData(capabilities.SupportsExecute),
+        safety);
 
     internal static WelcomeCardData WelcomeData(WelcomeView v) => new(
         v.FirstContact,
@@ -99,17 +103,18 @@ public sealed class CardRenderer
             new("stats", "Your totals and streak", "stats"),
             new("leaderboard", "Who stretched most this week here", "leaderboard"),
             new("safety", "When to see the doctor", "safety"),
-            new("help", "This card", "help"),
+            new("help", "This card", null),
         ],
         Safety(v.Safety));
 
-    internal static CatalogCardData CatalogData(CatalogView v) => new(
+    internal static CatalogCardData CatalogData(CatalogView v, SafetyData safety) => new(
         v.FilterText is null ? "Stretches" : $"Stretches: {v.FilterText}",
         v.FilterText,
         v.Stretches.Count,
-        v.Stretches.Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList());
+        v.Stretches.Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList(),
+        safety);
 
-    internal static StatsCardData StatsData(StatsView v) => new(
+    internal static StatsCardData StatsData(StatsView v, SafetyData safety) => new(
         v.DisplayName,
         v.Total,
         v.WeekCount,
@@ -117,14 +122,16 @@ public sealed class CardRenderer
         v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
         v.Favourite,
         v.Recent.Select(r => new RecentData(r.StretchName, When(r.LocalTime, v.Today))).ToList(),
-        v.Total > 0);
+        v.Total > 0,
+        safety);
 
-    internal static LeaderboardCardData LeaderboardData(LeaderboardView v) => new(
+    internal static LeaderboardCardData LeaderboardData(LeaderboardView v, SafetyData safety) => new(
         "Leaderboard",
         $"This week ({v.WeekStart.ToString("ddd d MMM", CultureInfo.InvariantCulture)} – {v.WeekEnd.ToString("ddd d MMM", CultureInfo.InvariantCulture)})",
         v.Entries.Select(e => new LeaderboardEntryData(e.Rank, e.DisplayName, e.Count, e.IsMe, Medal(e.Rank))).ToList(),
         v.Entries.Count == 0,
-        v.Me is { } me ? $"You: #{me.Rank} with {me.Count}" : null);
+        v.Me is { } me ? $"You: #{me.Rank} with {me.Count}" : null,
+        safety);
 
     private RenderedMessage Card<T>(string template, T data, JsonTypeInfo<T> typeInfo, string summary) =>
         new(null, Expand(template, data, typeInfo), summary);
@@ -178,6 +185,13 @@ public sealed class CardRenderer
             StretchPlace.Gym => "At the gym",
             _ => p.ToString(),
         }));
+
+    private static string Intro(Stretch s)
+    {
+        var length = s.DurationSeconds < 60 ? $"{Math.Max(10, (int)Math.Round(s.DurationSeconds / 10.0) * 10)}-second" : $"{Math.Max(1, (int)Math.Round(s.DurationSeconds / 60.0))}-minute";
+        var area = s.BodyAreas.FirstOrDefault()?.Replace('-', ' ');
+        return area is null ? $"A {length} break. Take it slowly." : $"A {length} break for your {area}. Take it slowly.";
+    }
 
     internal static string Duration(int seconds, bool capitalise = false)
     {

@@ -1,0 +1,111 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using StretchBot.Cards;
+using StretchBot.Catalog;
+using StretchBot.Conversation;
+using StretchBot.Tests.Infrastructure;
+using StretchBot.Tests.LocalChannel;
+
+namespace StretchBot.Tests.Cards;
+
+/// <summary>
+/// Every card the app actually sends, gathered through real turns, is parsed by the official adaptivecards renderer
+/// with zero parse or validation events, passes our lint for what that renderer misses, and stays under 28 KB.
+/// </summary>
+public sealed class CardConformanceTests : IDisposable
+{
+    private const int MaxCardBytes = 28 * 1024;
+
+    private readonly StretchBotFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task EveryCardTheAppSendsPassesTheOfficialRendererAndOurLint()
+    {
+        var cards = await CollectCardsAsync();
+
+        var input = new JsonArray(cards.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["card"] = c.Card.DeepClone() }).ToArray());
+        var inPath = Path.Combine(_factory.DataDirectory, "cards-in.json");
+        var outPath = Path.Combine(_factory.DataDirectory, "cards-out.json");
+        await File.WriteAllTextAsync(inPath, input.ToJsonString());
+
+        var run = await NodeScript.RunAsync("validate-cards.mjs", [inPath, outPath, "--lint"]);
+        Assert.True(run.ExitCode == 0, $"validate-cards.mjs failed: {run.StdErr}");
+
+        var results = JsonNode.Parse(await File.ReadAllTextAsync(outPath))!.AsArray();
+        Assert.Equal(cards.Count, results.Count);
+        var problems = new StringBuilder();
+        foreach (var result in results)
+        {
+            foreach (var e in result!["events"]!.AsArray())
+            {
+                problems.AppendLine($"{result["name"]}: [{e!["phase"]}] {e["event"]}: {e["message"]}");
+            }
+        }
+
+        Assert.True(problems.Length == 0, problems.ToString());
+        foreach (var (name, card) in cards)
+        {
+            var bytes = Encoding.UTF8.GetByteCount(card.ToJsonString());
+            Assert.True(bytes < MaxCardBytes, $"{name} is {bytes} bytes");
+        }
+    }
+
+    private async Task<List<(string Name, JsonObject Card)>> CollectCardsAsync()
+    {
+        var cards = new List<(string, JsonObject)>();
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+
+        async Task Say(string name, string text, User? user = null)
+        {
+            await chat.SayAsync(text, user);
+            AddAll(name, await chat.RepliesAsync());
+        }
+
+        async Task Click(string name, JsonObject value, User? user = null)
+        {
+            await chat.SubmitAsync(value, user);
+            AddAll(name, await chat.RepliesAsync());
+        }
+
+        void AddAll(string name, List<JsonObject> replies)
+        {
+            for (var i = 0; i < replies.Count; i++)
+            {
+                if (DirectLineClient.CardOf(replies[i]) is { } card)
+                {
+                    cards.Add((replies.Count == 1 ? name : $"{name}#{i}", card));
+                }
+            }
+        }
+
+        await Say("stats-empty (first contact)", "stats");
+        await Say("leaderboard-empty", "leaderboard");
+        await Say("help", "help");
+        await Say("stretches", "stretches");
+        await Say("stretches-floor", "stretches floor");
+        var catalog = _factory.Services.GetRequiredService<StretchCatalog>();
+        foreach (var stretch in catalog.All)
+        {
+            await Say($"stretch {stretch.Id}", $"stretch {stretch.Name}");
+        }
+
+        var last = cards[^1].Item2;
+        await Click("done", StretchFlowTests.DoneData(last));
+        await Click("done-again", StretchFlowTests.DoneData(last));
+        await Say("stats", "stats");
+        await Say("leaderboard", "leaderboard");
+
+        // Teams can send Action.Execute: the stretch card carries Execute with a Submit fallback there.
+        var renderer = _factory.Services.GetRequiredService<CardRenderer>();
+        foreach (var stretch in catalog.All)
+        {
+            var view = new StretchView("p_0123456789abcdef0123456789abcdef", stretch, Scheduled: true, DoneCount: 6, catalog.Safety);
+            cards.Add(($"teams stretch {stretch.Id}", renderer.Render(view, new ChannelCapabilities(SupportsExecute: true)).Card!));
+        }
+
+        return cards;
+    }
+}
