@@ -1,0 +1,63 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StretchBot.Templating.Expressions;
+
+namespace StretchBot.Templating;
+
+/// <summary>
+/// An Adaptive Card template (<c>${...}</c>, <c>$data</c>, <c>$when</c>) parsed once and expandable against any
+/// number of data objects, concurrently. Expansion reproduces adaptivecards-templating 2.3.1's
+/// <c>new Template(template).expand({ $root: data })</c>, quirks included; whatever this engine does not
+/// support is rejected by <see cref="Parse"/> (or, for data-dependent cases, by <see cref="Expand"/>) rather than
+/// approximated.
+/// </summary>
+public sealed class AdaptiveCardTemplate
+{
+    private static readonly JsonSerializerOptions CompactJson = new()
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private readonly TemplateNode root;
+
+    private AdaptiveCardTemplate(TemplateNode root)
+    {
+        this.root = root;
+    }
+
+    /// <summary>Parses a template and compiles every expression in it.</summary>
+    /// <exception cref="TemplateException">Invalid JSON, an expression that does not parse, or an unsupported feature; the message names the JSON path.</exception>
+    public static AdaptiveCardTemplate Parse(string templateJson)
+    {
+        ArgumentNullException.ThrowIfNull(templateJson);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(templateJson, new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is long line ? $" at line {line + 1}, position {e.BytePositionInLine + 1}" : string.Empty;
+            throw new TemplateException($"The template is not valid JSON{where}: {e.Message}", e);
+        }
+
+        using (document)
+        {
+            return new AdaptiveCardTemplate(TemplateCompiler.Compile(document.RootElement, "$"));
+        }
+    }
+
+    /// <summary>Binds the template to <paramref name="data"/>, which becomes <c>$root</c> and the initial <c>$data</c>.</summary>
+    /// <exception cref="TemplateException">The expansion fails where the official package would throw too, or hits an unsupported case.</exception>
+    public JsonNode? Expand(JsonNode? data)
+    {
+        var context = new EvalContext(JsValue.FromNode(data));
+        var result = root.Expand(context);
+        return result.ToNode();
+    }
+
+    /// <summary>The compact JSON text of <see cref="Expand"/>.</summary>
+    public string ExpandToJson(JsonNode? data) => Expand(data)?.ToJsonString(CompactJson) ?? "null";
+}
