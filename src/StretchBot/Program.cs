@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StretchBot;
 using StretchBot.Cards;
+using StretchBot.Catalog;
 using StretchBot.Channels.Local;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,7 +27,7 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception exception) when (exception is StartupException or OptionsValidationException)
+catch (Exception exception) when (exception is StartupException or CatalogValidationException or OptionsValidationException)
 {
     // A configuration mistake, not a crash: say what to fix, without a stack trace.
     Console.Error.WriteLine($"StretchBot could not start: {exception.Message}");

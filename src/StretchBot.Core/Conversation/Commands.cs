@@ -41,7 +41,7 @@ public static class Commands
         {
             var tokens = cleaned.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && k != CommandKind.Help) : -1;
-            if (hit >= 0 && tokens.Take(hit).All(Filler.Contains))
+            if (hit >= 0)
             {
                 var argument = string.Join(' ', tokens.Where((t, i) => i != hit && !Filler.Contains(t)));
                 return new Command(Words[tokens[hit]], argument);
