@@ -17,7 +17,7 @@ public static class Commands
         ["start"] = CommandKind.Help, ["commands"] = CommandKind.Help, ["?"] = CommandKind.Help, ["menu"] = CommandKind.Help,
         ["stretch"] = CommandKind.Stretch, ["another"] = CommandKind.Stretch, ["break"] = CommandKind.Stretch,
         ["stretches"] = CommandKind.Stretches, ["list"] = CommandKind.Stretches, ["catalog"] = CommandKind.Stretches, ["catalogue"] = CommandKind.Stretches, ["browse"] = CommandKind.Stretches,
-        ["stats"] = CommandKind.Stats, ["me"] = CommandKind.Stats, ["streak"] = CommandKind.Stats, ["mystats"] = CommandKind.Stats,
+        ["stats"] = CommandKind.Stats, ["streak"] = CommandKind.Stats, ["mystats"] = CommandKind.Stats,
         ["leaderboard"] = CommandKind.Leaderboard, ["leaders"] = CommandKind.Leaderboard, ["top"] = CommandKind.Leaderboard, ["ranking"] = CommandKind.Leaderboard, ["board"] = CommandKind.Leaderboard,
         ["safety"] = CommandKind.Safety, ["doctor"] = CommandKind.Safety, ["safe"] = CommandKind.Safety,
     };
