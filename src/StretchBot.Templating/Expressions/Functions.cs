@@ -435,18 +435,21 @@ internal static class Functions
         return EvalResult.Ok(true);
     }
 
+    // or() answers the last operand's own value when none is true, so or(false, null) is null, not false.
     private static EvalResult OrImpl(CallExpr call, EvalContext ctx, bool _)
     {
+        object? result = false;
         foreach (var arg in call.Args)
         {
             var r = arg.Eval(ctx, substitute: false);
+            result = r.Value;
             if (!r.IsError && JsValue.IsLogicTrue(r.Value))
             {
                 return EvalResult.Ok(true);
             }
         }
 
-        return EvalResult.Ok(false);
+        return EvalResult.Ok(result);
     }
 
     private static EvalResult NotImpl(CallExpr call, EvalContext ctx, bool _)
