@@ -1,4 +1,5 @@
-using System.Text.Encodings.Web;
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StretchBot.Templating.Expressions;
@@ -14,11 +15,8 @@ namespace StretchBot.Templating;
 /// </summary>
 public sealed class AdaptiveCardTemplate
 {
-    private static readonly JsonSerializerOptions CompactJson = new()
-    {
-        WriteIndented = false,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? cachedBuffer;
 
     private readonly TemplateNode root;
 
@@ -53,11 +51,36 @@ public sealed class AdaptiveCardTemplate
     /// <exception cref="TemplateException">The expansion fails where the official package would throw too, or hits an unsupported case.</exception>
     public JsonNode? Expand(JsonNode? data)
     {
-        var context = new EvalContext(JsValue.FromNode(data));
-        var result = root.Expand(context);
-        return result.ToNode();
+        var buffer = RentBuffer();
+        WriteExpansion(buffer, data);
+        return JsonNode.Parse(buffer.WrittenSpan);
     }
 
     /// <summary>The compact JSON text of <see cref="Expand"/>.</summary>
-    public string ExpandToJson(JsonNode? data) => Expand(data)?.ToJsonString(CompactJson) ?? "null";
+    public string ExpandToJson(JsonNode? data)
+    {
+        var buffer = RentBuffer();
+        WriteExpansion(buffer, data);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the expansion as one JSON value, for callers that stream it (an HTTP body, for instance).</summary>
+    public void WriteTo(Utf8JsonWriter writer, JsonNode? data)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        root.WriteRoot(writer, new EvalContext(JsValue.FromNode(data)));
+    }
+
+    private void WriteExpansion(ArrayBufferWriter<byte> buffer, JsonNode? data)
+    {
+        using var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions);
+        root.WriteRoot(writer, new EvalContext(JsValue.FromNode(data)));
+    }
+
+    private static ArrayBufferWriter<byte> RentBuffer()
+    {
+        var buffer = cachedBuffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        return buffer;
+    }
 }

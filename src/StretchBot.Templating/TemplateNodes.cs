@@ -5,102 +5,157 @@ using StretchBot.Templating.Expressions;
 
 namespace StretchBot.Templating;
 
-internal enum OutKind
-{
-    /// <summary>JavaScript undefined: dropped from objects, null inside arrays.</summary>
-    Undefined,
-
-    /// <summary>JavaScript null: kept in objects, dropped from arrays.</summary>
-    Null,
-
-    /// <summary>A value; <see cref="Out.Node"/> may still be null for NaN and infinities, which serialise as null.</summary>
-    Value,
-
-    /// <summary>An array, which a parent array splices in (the package flattens one level).</summary>
-    Array,
-}
-
-internal readonly record struct Out(OutKind Kind, JsonNode? Node, List<JsonNode?>? Items)
-{
-    public static readonly Out Undefined = new(OutKind.Undefined, null, null);
-    public static readonly Out Null = new(OutKind.Null, null, null);
-
-    public static Out Value(JsonNode? node) => new(OutKind.Value, node, null);
-
-    public static Out Array(List<JsonNode?> items) => new(OutKind.Array, null, items);
-
-    public static Out FromValue(object? value)
-    {
-        switch (value)
-        {
-            case Expressions.Undefined:
-                return Undefined;
-            case null:
-                return Null;
-            default:
-                if (JsValue.IsArray(value))
-                {
-                    var items = new List<JsonNode?>(JsValue.ArrayLength(value));
-                    foreach (var item in JsValue.ArrayItems(value))
-                    {
-                        items.Add(JsValue.ToJsonNode(item));
-                    }
-
-                    return Array(items);
-                }
-
-                return Value(JsValue.ToJsonNode(value));
-        }
-    }
-
-    public JsonNode? ToNode() => Kind switch
-    {
-        OutKind.Value => Node,
-        OutKind.Array => new JsonArray([.. Items!]),
-        _ => null,
-    };
-
-    public Out DeepClone() => Kind switch
-    {
-        OutKind.Value => Value(Node?.DeepClone()),
-        OutKind.Array => Array(Items!.ConvertAll(n => n?.DeepClone())),
-        _ => this,
-    };
-}
-
+/// <summary>
+/// A compiled template value. Expansion writes JSON straight to a <see cref="Utf8JsonWriter"/>; each node knows how
+/// the package treats its result in the three places a value can sit, because those differ:
+/// as an object property (undefined drops the key, null stays), as an array element (null is dropped, arrays are
+/// spliced in one level deep, undefined becomes null) and as the whole template.
+/// </summary>
 internal abstract class TemplateNode(string path)
 {
     /// <summary>JSON path of this value in the template, for error messages.</summary>
     public string Path { get; } = path;
 
-    /// <summary>True when expansion cannot depend on data, so the result can be computed once at parse time.</summary>
+    /// <summary>True when the expansion cannot depend on data, so it can be computed once at parse time.</summary>
     public abstract bool IsStatic { get; }
 
-    public abstract Out Expand(EvalContext ctx);
+    public abstract void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx);
+
+    public abstract void WriteItems(Utf8JsonWriter writer, EvalContext ctx);
+
+    public abstract void WriteRoot(Utf8JsonWriter writer, EvalContext ctx);
 }
 
 internal sealed class LiteralNode(JsonNode? value, string path) : TemplateNode(path)
 {
     public override bool IsStatic => true;
 
-    public override Out Expand(EvalContext ctx) => value is null ? Out.Null : Out.Value(value.DeepClone());
+    public override void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx)
+    {
+        writer.WritePropertyName(name);
+        WriteRoot(writer, ctx);
+    }
+
+    public override void WriteItems(Utf8JsonWriter writer, EvalContext ctx)
+    {
+        if (value is not null)
+        {
+            value.WriteTo(writer);
+        }
+    }
+
+    public override void WriteRoot(Utf8JsonWriter writer, EvalContext ctx)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
+    }
 }
 
-/// <summary>A subtree without expressions, expanded once at parse time and cloned on every expansion.</summary>
-internal sealed class StaticNode(Out result, string path) : TemplateNode(path)
+/// <summary>A subtree without expressions: its three possible outputs are serialised at parse time and copied as raw JSON.</summary>
+internal sealed class StaticNode : TemplateNode
 {
+    private readonly byte[]? propertyValue;
+    private readonly byte[][] items;
+    private readonly byte[] root;
+
+    public StaticNode(TemplateNode node)
+        : base(node.Path)
+    {
+        var ctx = new EvalContext(null);
+        using var property = JsonDocument.Parse(Render(w =>
+        {
+            w.WriteStartObject();
+            node.WriteProperty(w, JsonEncodedText.Encode("p"), ctx);
+            w.WriteEndObject();
+        }));
+        propertyValue = property.RootElement.TryGetProperty("p", out var p) ? Encoding.UTF8.GetBytes(p.GetRawText()) : null;
+
+        using var array = JsonDocument.Parse(Render(w =>
+        {
+            w.WriteStartArray();
+            node.WriteItems(w, ctx);
+            w.WriteEndArray();
+        }));
+        items = [.. array.RootElement.EnumerateArray().Select(e => Encoding.UTF8.GetBytes(e.GetRawText()))];
+        root = Render(w => node.WriteRoot(w, ctx));
+    }
+
     public override bool IsStatic => true;
 
-    public override Out Expand(EvalContext ctx) => result.DeepClone();
+    public override void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx)
+    {
+        if (propertyValue is not null)
+        {
+            writer.WritePropertyName(name);
+            writer.WriteRawValue(propertyValue, skipInputValidation: true);
+        }
+    }
+
+    public override void WriteItems(Utf8JsonWriter writer, EvalContext ctx)
+    {
+        foreach (var item in items)
+        {
+            writer.WriteRawValue(item, skipInputValidation: true);
+        }
+    }
+
+    public override void WriteRoot(Utf8JsonWriter writer, EvalContext ctx) => writer.WriteRawValue(root, skipInputValidation: true);
+
+    private static byte[] Render(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions))
+        {
+            write(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
 }
 
 internal sealed class ExpressionNode(Expr expression, string path) : TemplateNode(path)
 {
-    public Expr Expression { get; } = expression;
-
     public override bool IsStatic => false;
 
-    public override Out Expand(EvalContext ctx) => Out.FromValue(Evaluate(Expression, ctx, Path));
+    public override void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx)
+    {
+        var value = Evaluate(expression, ctx, Path);
+        if (value is not Undefined)
+        {
+            writer.WritePropertyName(name);
+            JsonOutput.WriteValue(writer, value);
+        }
+    }
+
+    public override void WriteItems(Utf8JsonWriter writer, EvalContext ctx)
+    {
+        var value = Evaluate(expression, ctx, Path);
+        if (value is null)
+        {
+            return;
+        }
+
+        if (JsValue.IsArray(value))
+        {
+            var n = JsValue.ArrayLength(value);
+            for (var i = 0; i < n; i++)
+            {
+                JsonOutput.WriteValue(writer, JsValue.ArrayItem(value, i));
+            }
+        }
+        else
+        {
+            JsonOutput.WriteValue(writer, value);
+        }
+    }
+
+    public override void WriteRoot(Utf8JsonWriter writer, EvalContext ctx) => JsonOutput.WriteValue(writer, Evaluate(expression, ctx, Path));
 
     /// <summary>
     /// Template.internalTryEvaluateExpression with substitutions allowed: a top-level concat (every interpolated
@@ -113,23 +168,43 @@ internal sealed class ExpressionNode(Expr expression, string path) : TemplateNod
         {
             if (expression is CallExpr { Type: "concat" } concat)
             {
-                var sb = new StringBuilder();
-                foreach (var part in concat.Args)
+                var sb = ctx.RentBuilder();
+                try
                 {
-                    EvalResult r;
-                    try
+                    foreach (var part in concat.Args)
                     {
-                        r = part.Eval(ctx, substitute: true);
-                    }
-                    catch (JsCrashException e)
-                    {
-                        r = EvalResult.Fail(e.Message);
+                        if (part is ConstantExpr { Value: string constant })
+                        {
+                            sb.Append(constant);
+                            continue;
+                        }
+
+                        EvalResult r;
+                        try
+                        {
+                            r = part.Eval(ctx, substitute: true);
+                        }
+                        catch (JsCrashException e)
+                        {
+                            r = EvalResult.Fail(e.Message);
+                        }
+
+                        if (r.IsError)
+                        {
+                            sb.Append("${").Append(part.ToString()).Append('}');
+                        }
+                        else
+                        {
+                            JsValue.AppendJsString(sb, r.Value);
+                        }
                     }
 
-                    sb.Append(r.IsError ? "${" + part + "}" : JsValue.ToJsString(r.Value));
+                    return sb.ToString();
                 }
-
-                return sb.ToString();
+                finally
+                {
+                    ctx.ReturnBuilder(sb);
+                }
             }
 
             var result = expression.Eval(ctx, substitute: true);
@@ -155,28 +230,26 @@ internal sealed class ArrayNode(TemplateNode[] items, string path) : TemplateNod
 {
     public override bool IsStatic => items.All(i => i.IsStatic);
 
-    public override Out Expand(EvalContext ctx)
+    public override void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx)
     {
-        var result = new List<JsonNode?>(items.Length);
-        var (data, index) = (ctx.Data, ctx.Index);
+        writer.WritePropertyName(name);
+        WriteRoot(writer, ctx);
+    }
+
+    // An array inside an array is spliced into it.
+    public override void WriteItems(Utf8JsonWriter writer, EvalContext ctx)
+    {
         foreach (var item in items)
         {
-            var expanded = item.Expand(ctx);
-            switch (expanded.Kind)
-            {
-                case OutKind.Null:
-                    break;
-                case OutKind.Array:
-                    result.AddRange(expanded.Items!);
-                    break;
-                default:
-                    result.Add(expanded.Node);
-                    break;
-            }
+            item.WriteItems(writer, ctx);
         }
+    }
 
-        (ctx.Data, ctx.Index) = (data, index);
-        return Out.Array(result);
+    public override void WriteRoot(Utf8JsonWriter writer, EvalContext ctx)
+    {
+        writer.WriteStartArray();
+        WriteItems(writer, ctx);
+        writer.WriteEndArray();
     }
 }
 
@@ -187,17 +260,18 @@ internal enum WhenKind
     AlwaysDrop,
 }
 
+/// <summary>An object, possibly bound to $data (repeated once per item when that is an array) and filtered by $when.</summary>
 internal sealed class ObjectNode : TemplateNode
 {
-    private readonly KeyValuePair<string, TemplateNode>[] properties;
+    private readonly (JsonEncodedText Name, TemplateNode Value)[] properties;
     private readonly WhenKind whenKind;
     private readonly Expr? when;
+    private readonly bool hasData;
     private readonly Expr? dataExpression;
     private readonly object? dataLiteral;
-    private readonly bool hasData;
 
     public ObjectNode(
-        KeyValuePair<string, TemplateNode>[] properties,
+        (JsonEncodedText Name, TemplateNode Value)[] properties,
         WhenKind whenKind,
         Expr? when,
         bool hasData,
@@ -216,54 +290,87 @@ internal sealed class ObjectNode : TemplateNode
 
     public override bool IsStatic => !hasData && whenKind != WhenKind.Expression && properties.All(p => p.Value.IsStatic);
 
-    public override Out Expand(EvalContext ctx)
+    public override void WriteProperty(Utf8JsonWriter writer, JsonEncodedText name, EvalContext ctx)
+    {
+        writer.WritePropertyName(name);
+        WriteRoot(writer, ctx);
+    }
+
+    public override void WriteItems(Utf8JsonWriter writer, EvalContext ctx) => Write(writer, ctx, asItems: true);
+
+    public override void WriteRoot(Utf8JsonWriter writer, EvalContext ctx) => Write(writer, ctx, asItems: false);
+
+    /// <summary>
+    /// The package gives null for no surviving object, the object itself for one and an array for several; in an
+    /// array all of those splice to "the surviving objects".
+    /// </summary>
+    private void Write(Utf8JsonWriter writer, EvalContext ctx, bool asItems)
     {
         var (savedData, savedIndex) = (ctx.Data, ctx.Index);
-        object? contexts = Expressions.Undefined.Value;
-        if (hasData)
-        {
-            contexts = dataExpression is not null ? ExpressionNode.Evaluate(dataExpression, ctx, Path + ".$data") : dataLiteral;
-        }
+        object? contexts = hasData
+            ? dataExpression is not null ? ExpressionNode.Evaluate(dataExpression, ctx, Path + ".$data") : dataLiteral
+            : Undefined.Value;
 
-        Out result;
-        if (JsValue.IsArray(contexts))
+        if (!JsValue.IsArray(contexts))
+        {
+            if (contexts is not Undefined)
+            {
+                ctx.Data = contexts;
+            }
+
+            if (Keep(ctx))
+            {
+                WriteObject(writer, ctx);
+            }
+            else if (!asItems)
+            {
+                writer.WriteNullValue();
+            }
+        }
+        else
         {
             var n = JsValue.ArrayLength(contexts);
-            var items = new List<JsonNode?>(n);
+            List<(object? Data, object? Index)>? kept = null;
             for (var i = 0; i < n; i++)
             {
                 ctx.Index = (double)i;
                 var item = JsValue.ArrayItem(contexts, i);
-                if (item is not Expressions.Undefined)
+                if (item is not Undefined)
                 {
                     ctx.Data = item;
                 }
 
                 if (Keep(ctx))
                 {
-                    items.Add(ExpandProperties(ctx));
+                    (kept ??= new List<(object?, object?)>(n)).Add((ctx.Data, ctx.Index));
                 }
             }
 
-            result = items.Count switch
+            var count = kept?.Count ?? 0;
+            if (count == 0 && !asItems)
             {
-                0 => Out.Null,
-                1 => Out.Value(items[0]),
-                _ => Out.Array(items),
-            };
-        }
-        else
-        {
-            if (contexts is not Expressions.Undefined)
-            {
-                ctx.Data = contexts;
+                writer.WriteNullValue();
             }
 
-            result = Keep(ctx) ? Out.Value(ExpandProperties(ctx)) : Out.Null;
+            var wrap = count > 1 && !asItems;
+            if (wrap)
+            {
+                writer.WriteStartArray();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                (ctx.Data, ctx.Index) = kept![i];
+                WriteObject(writer, ctx);
+            }
+
+            if (wrap)
+            {
+                writer.WriteEndArray();
+            }
         }
 
         (ctx.Data, ctx.Index) = (savedData, savedIndex);
-        return result;
     }
 
     private bool Keep(EvalContext ctx)
@@ -294,19 +401,81 @@ internal sealed class ObjectNode : TemplateNode
         }
     }
 
-    private JsonObject ExpandProperties(EvalContext ctx)
+    private void WriteObject(Utf8JsonWriter writer, EvalContext ctx)
     {
-        var result = new JsonObject();
-        foreach (var (key, node) in properties)
+        writer.WriteStartObject();
+        foreach (var (name, value) in properties)
         {
-            var value = node.Expand(ctx);
-            if (value.Kind != OutKind.Undefined)
-            {
-                result[key] = value.ToNode();
-            }
+            value.WriteProperty(writer, name, ctx);
         }
 
-        return result;
+        writer.WriteEndObject();
+    }
+}
+
+internal static class JsonOutput
+{
+    public static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+        SkipValidation = true,
+    };
+
+    /// <summary>A JavaScript value as JSON.stringify writes it (undefined, NaN and infinities as null).</summary>
+    public static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null or Undefined:
+                writer.WriteNullValue();
+                break;
+            case string s:
+                writer.WriteStringValue(s);
+                break;
+            case double d:
+                if (double.IsFinite(d))
+                {
+                    writer.WriteNumberValue(d);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+
+                break;
+            case bool b:
+                writer.WriteBooleanValue(b);
+                break;
+            case JsonNode node:
+                node.WriteTo(writer);
+                break;
+            case List<object?> list:
+                writer.WriteStartArray();
+                foreach (var item in list)
+                {
+                    WriteValue(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsObject obj:
+                writer.WriteStartObject();
+                foreach (var (key, item) in obj.Entries)
+                {
+                    if (item is not Undefined)
+                    {
+                        writer.WritePropertyName(key);
+                        WriteValue(writer, item);
+                    }
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
     }
 }
 
@@ -320,7 +489,7 @@ internal static class TemplateCompiler
     public static TemplateNode Compile(JsonElement element, string path)
     {
         var node = CompileNode(element, path);
-        return node is not LiteralNode && node.IsStatic ? new StaticNode(node.Expand(new EvalContext(null)), path) : node;
+        return node.IsStatic ? new StaticNode(node) : node;
     }
 
     private static TemplateNode CompileNode(JsonElement element, string path)
@@ -356,7 +525,7 @@ internal static class TemplateCompiler
 
     private static ObjectNode CompileObject(JsonElement element, string path)
     {
-        var properties = new List<KeyValuePair<string, TemplateNode>>();
+        var properties = new List<(JsonEncodedText, TemplateNode)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var whenKind = WhenKind.None;
         Expr? when = null;
@@ -409,7 +578,7 @@ internal static class TemplateCompiler
                 default:
                     if (!ReservedKeys.Contains(property.Name))
                     {
-                        properties.Add(new(property.Name, Compile(property.Value, propertyPath)));
+                        properties.Add((JsonEncodedText.Encode(property.Name, JsonOutput.WriterOptions.Encoder), Compile(property.Value, propertyPath)));
                     }
 
                     break;

@@ -45,6 +45,18 @@ internal sealed class EvalContext(object? root)
 
     public LambdaFrame? Locals { get; set; }
 
+    private StringBuilder? spareBuilder;
+
+    /// <summary>One reusable builder per expansion for interpolated strings (they never nest).</summary>
+    public StringBuilder RentBuilder()
+    {
+        var sb = spareBuilder ?? new StringBuilder(128);
+        spareBuilder = null;
+        return sb.Clear();
+    }
+
+    public void ReturnBuilder(StringBuilder sb) => spareBuilder = sb;
+
     /// <summary>StackedMemory over TemplateObjectMemory: lambda iterators first, then $data-relative paths.</summary>
     public object? Lookup(string[] rawParts, string[] templateParts)
     {

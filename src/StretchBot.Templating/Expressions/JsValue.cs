@@ -508,6 +508,23 @@ internal static class JsValue
         _ => "[object Object]",
     };
 
+    /// <summary><see cref="ToJsString"/> appended to a builder, without the intermediate string for the common cases.</summary>
+    public static void AppendJsString(StringBuilder sb, object? v)
+    {
+        switch (v)
+        {
+            case string s:
+                sb.Append(s);
+                break;
+            case double d when Math.Abs(d) < 1e15 && Math.Floor(d) == d && !(d == 0 && double.IsNegative(d)):
+                sb.Append((long)d);
+                break;
+            default:
+                sb.Append(ToJsString(v));
+                break;
+        }
+    }
+
     /// <summary>Template-literal / String(x) conversion, which, unlike toString, accepts null and undefined.</summary>
     public static string ToStringCoerce(object? v) => v switch
     {

@@ -484,8 +484,8 @@ internal static class Lexer
 
 /// <summary>
 /// Splits a template string the way the package does: it parses <c>`text`</c> as an adaptive-expressions string
-/// interpolation, where <c>${...}</c> is an expression, <c>\$</c> and <c>\`</c> are escapes, and an unterminated or
-/// empty <c>${</c> stays literal text.
+/// interpolation, where <c>${...}</c> is an expression and <c>\$</c> and <c>\`</c> are escapes. Unlike the package,
+/// which leaves an unterminated or empty <c>${</c> as literal text, this refuses it.
 /// </summary>
 internal static class Interpolation
 {
@@ -528,14 +528,15 @@ internal static class Interpolation
 
             if (c == '$' && i + 1 < s.Length && s[i + 1] == '{')
             {
-                var end = ScanTemplate(s, i);
-                if (end is int close)
-                {
-                    FlushText();
-                    children.Add(Parser.Parse(TrimExpression(s[i..close])));
-                    i = close;
-                    continue;
-                }
+                // The package would print an unclosed or empty ${ as text; that is almost always a typo, so it is refused.
+                var close = ScanTemplate(s, i) ?? throw new ExpressionParseException(
+                    i + 2 < s.Length && s[i + 2] == '}'
+                        ? $"empty expression '${{}}' at column {i + 1}; write \\${{ for a literal '${{'"
+                        : $"'${{' at column {i + 1} is not closed by '}}' (an expression must be on one line with balanced quotes); write \\${{ for a literal '${{'");
+                FlushText();
+                children.Add(Parser.Parse(TrimExpression(s[i..close])));
+                i = close;
+                continue;
             }
 
             textRun.Append(c);
