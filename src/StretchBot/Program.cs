@@ -6,6 +6,10 @@ using StretchBot.Channels.Local;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix;
+// the host would otherwise log the same failure again with a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
 builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
 builder.Services.AddSingleton<CardRenderer>();

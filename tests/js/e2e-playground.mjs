@@ -27,7 +27,7 @@ const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
 const shot = async (name) => page.screenshot({ path: join(shots, `${String(++n).padStart(2, '0')}-${name}.png`), fullPage: false });
 
 try {
-  page.on('request', (r) => { if (!r.url().startsWith(baseUrl) && !r.url().startsWith('data:')) seen.requests.push(r.url()); });
+  page.on('request', (r) => { if (!r.url().startsWith(baseUrl) && !/^(data|blob):/.test(r.url())) seen.requests.push(r.url()); });
   page.on('console', (m) => { if (m.type() === 'error') seen.consoleErrors.push(m.text()); });
   page.setDefaultTimeout(15000);
 

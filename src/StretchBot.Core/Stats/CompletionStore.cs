@@ -76,7 +76,7 @@ public sealed class CompletionStore(Database database)
     public async Task<IReadOnlyList<LeaderboardRow>> LeaderboardAsync(Where where, DateOnly from, DateOnly to, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<LeaderboardRow>(new CommandDefinition("""
+        var rows = await connection.QueryAsync<LeaderboardRowDto>(new CommandDefinition("""
             SELECT c.user_id AS UserId,
                    COALESCE((SELECT p.display_name FROM people p WHERE p.tenant_id = c.tenant_id AND p.user_id = c.user_id), MAX(c.display_name)) AS DisplayName,
                    COUNT(*) AS Count
@@ -89,6 +89,16 @@ public sealed class CompletionStore(Database database)
             """,
             new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, from = from.ToString("yyyy-MM-dd"), to = to.ToString("yyyy-MM-dd"), limit },
             cancellationToken: cancellationToken));
-        return rows.AsList();
+        return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.Count)).ToList();
+    }
+
+    // Property-mapped: SQLite reports no column types for an empty aggregate, which constructor mapping can't bind.
+    private sealed class LeaderboardRowDto
+    {
+        public string UserId { get; set; } = string.Empty;
+
+        public string DisplayName { get; set; } = string.Empty;
+
+        public long Count { get; set; }
     }
 }

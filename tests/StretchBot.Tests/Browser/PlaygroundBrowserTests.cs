@@ -23,7 +23,7 @@ public sealed class PlaygroundBrowserTests : IDisposable
     {
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var screenshots = Path.Combine(NodeScript.RepoRoot, "artifacts", "screenshots", "playground");
 
         var run = await NodeScript.RunAsync("e2e-playground.mjs", [address, screenshots], TimeSpan.FromMinutes(2));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using StretchBot.Tests.Infrastructure;
 
 namespace StretchBot.Tests.Conversation;
@@ -9,23 +10,40 @@ public sealed class CustomCatalogTests : IDisposable
     public void Dispose() => _factory.Dispose();
 
     [Fact]
-    public void ABrokenCustomCatalogStopsTheAppNamingTheFileEntryAndField()
+    public async Task ABrokenCustomCatalogStopsTheAppWithAMessageNamingTheFileEntryAndField()
     {
         Directory.CreateDirectory(_factory.DataDirectory);
         var path = Path.Combine(_factory.DataDirectory, "my-stretches.json");
-        File.WriteAllText(path, """
+        await File.WriteAllTextAsync(path, """
             { "stretches": [ { "id": "neck-roll", "name": "Neck roll", "aliases": [], "targets": "neck", "bodyAreas": ["neck"],
               "places": ["desk"], "equipment": [], "steps": [], "dose": null, "breathing": null, "cautions": [],
               "durationSeconds": 30, "sources": [], "editorialNote": null } ] }
             """);
-        _factory.Settings["Catalog:CustomPath"] = path;
 
-        var error = Assert.ThrowsAny<Exception>(() => _factory.CreateClient());
+        // The real app, as an operator would start it.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _factory.DataDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "StretchBot.dll"), "--urls", "http://127.0.0.1:0", $"--Catalog:CustomPath={path}", $"--Storage:SqlitePath={_factory.DatabasePath}" })
+        {
+            start.ArgumentList.Add(arg);
+        }
 
-        var message = error is StartupException ? error.Message : error.ToString();
-        Assert.Contains(path, message);
-        Assert.Contains("neck-roll", message);
-        Assert.Contains("steps", message);
+        using var app = Process.Start(start)!;
+        var stderr = app.StandardError.ReadToEndAsync();
+        var stdout = app.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await app.WaitForExitAsync(timeout.Token);
+        var error = await stderr;
+
+        Assert.Equal(1, app.ExitCode);
+        Assert.Contains($"Custom catalog {path}: entry #1 (id 'neck-roll'): 'steps'", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.DoesNotContain("   at ", await stdout);
+        Assert.False(File.Exists(_factory.DatabasePath), "nothing is stored when the catalog is broken");
     }
 
     [Fact]
@@ -33,7 +51,7 @@ public sealed class CustomCatalogTests : IDisposable
     {
         Directory.CreateDirectory(_factory.DataDirectory);
         var path = Path.Combine(_factory.DataDirectory, "my-stretches.json");
-        File.WriteAllText(path, """
+        await File.WriteAllTextAsync(path, """
             { "stretches": [ { "id": "neck-roll", "name": "Neck roll", "aliases": ["neck circles"], "targets": "Neck", "bodyAreas": ["neck"],
               "places": ["desk"], "equipment": [], "steps": ["Sit tall.", "Roll your head slowly in a circle.", "Switch direction."],
               "dose": "3 circles each way", "breathing": null, "cautions": ["Move gently."],
@@ -45,6 +63,6 @@ public sealed class CustomCatalogTests : IDisposable
         await chat.SayAsync("stretch neck circles");
         var card = DirectLineClient.CardOf((await chat.RepliesAsync()).Last());
 
-        Assert.Contains("Neck roll", Cards.AllText(card));
+        Assert.Contains("Neck roll", CardReader.AllText(card));
     }
 }

@@ -58,7 +58,7 @@ public sealed class DirectLineClient
     public Task<string> SubmitAsync(JsonObject value, User? user = null)
     {
         var activity = Message(user ?? User.Ada, null);
-        activity["value"] = value;
+        activity["value"] = value.DeepClone();
         activity["channelData"] = new JsonObject { ["postBack"] = true, ["clientActivityID"] = Guid.NewGuid().ToString("N") };
         return SendAsync(activity);
     }

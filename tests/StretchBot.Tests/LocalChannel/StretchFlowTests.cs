@@ -19,7 +19,7 @@ public sealed class StretchFlowTests : IDisposable
         var replies = await chat.RepliesAsync();
 
         Assert.Equal(2, replies.Count);
-        var welcome = Cards.AllText(DirectLineClient.CardOf(replies[0]));
+        var welcome = CardReader.AllText(DirectLineClient.CardOf(replies[0]));
         Assert.Contains("When to see the doctor", welcome);
         Assert.Contains("ask your doctor", welcome, StringComparison.OrdinalIgnoreCase);
         Assert.NotNull(DirectLineClient.CardOf(replies[1]));
@@ -40,24 +40,24 @@ public sealed class StretchFlowTests : IDisposable
         var card = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()))!;
 
         Assert.Equal("1.5", (string?)card["version"]);
-        var step1 = Cards.ById(card, "step-1");
+        var step1 = CardReader.ById(card, "step-1");
         Assert.NotNull(step1);
         Assert.NotEqual(false, (bool?)step1["isVisible"]);
-        var step2 = Cards.ById(card, "step-2");
+        var step2 = CardReader.ById(card, "step-2");
         if (step2 is not null)
         {
             Assert.False((bool?)step2["isVisible"]);
         }
 
-        var actions = Cards.Actions(card);
+        var actions = CardReader.Actions(card);
         // Web Chat can't send Action.Execute: the local channel gets a plain Submit for Done.
         Assert.DoesNotContain(actions, a => (string?)a["type"] == "Action.Execute");
         var done = Assert.Single(actions, a => (string?)a["data"]?["action"] == "done");
         Assert.Equal("Action.Submit", (string?)done["type"]);
         Assert.StartsWith("p_", (string?)done["data"]!["promptId"]);
         Assert.Contains(actions, a => (string?)a["title"] == "Another stretch");
-        Assert.Contains(actions, a => (string?)a["type"] == "Action.ShowCard" && Cards.AllText(a["card"]).Contains("When to see the doctor"));
-        Assert.Contains("desk", Cards.AllText(card), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(actions, a => (string?)a["type"] == "Action.ShowCard" && CardReader.AllText(a["card"]).Contains("When to see the doctor"));
+        Assert.Contains("desk", CardReader.AllText(card), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -71,9 +71,9 @@ public sealed class StretchFlowTests : IDisposable
         await chat.SubmitAsync(done);
         var confirmation = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()))!;
 
-        var text = Cards.AllText(confirmation);
+        var text = CardReader.AllText(confirmation);
         Assert.Contains("Done", text);
-        Assert.Contains("1-day streak", text);
+        Assert.Matches(@"🔥 1\s+day streak", text);
         Assert.Contains("Cat", text);
 
         var rows = ReadCompletions();
@@ -98,7 +98,7 @@ public sealed class StretchFlowTests : IDisposable
         await chat.SubmitAsync(done);
         await chat.PollAsync();
         await chat.SubmitAsync(done);
-        var again = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+        var again = CardReader.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
 
         Assert.Contains("already", again, StringComparison.OrdinalIgnoreCase);
         Assert.Single(ReadCompletions());
@@ -116,7 +116,7 @@ public sealed class StretchFlowTests : IDisposable
         await Task.WhenAll(clicks);
 
         Assert.Single(ReadCompletions());
-        var confirmations = (await chat.RepliesAsync()).Select(r => Cards.AllText(DirectLineClient.CardOf(r))).ToList();
+        var confirmations = (await chat.RepliesAsync()).Select(r => CardReader.AllText(DirectLineClient.CardOf(r))).ToList();
         Assert.Equal(50, confirmations.Count);
         Assert.Single(confirmations, c => !c.Contains("already", StringComparison.OrdinalIgnoreCase));
     }
@@ -135,10 +135,10 @@ public sealed class StretchFlowTests : IDisposable
         }
 
         await chat.SayAsync("stats");
-        var stats = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+        var stats = CardReader.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
 
-        Assert.Contains("3-day streak", stats);
-        Assert.Contains("3", stats);
+        Assert.Matches(@"🔥 3\s+day streak", stats);
+        Assert.Matches(@"\b3\s+in total", stats);
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class StretchFlowTests : IDisposable
         await chat.PollAsync();
         await chat.SayAsync("leaderboard");
         var board = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
-        var text = Cards.AllText(board);
+        var text = CardReader.AllText(board);
 
         Assert.True(text.IndexOf("Grace Hopper", StringComparison.Ordinal) < text.IndexOf("Ada Lovelace", StringComparison.Ordinal), text);
         Assert.DoesNotContain("Other Person", text);
@@ -226,7 +226,7 @@ public sealed class StretchFlowTests : IDisposable
 
         await chat.SayAsync("stretches");
         var card = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
-        var starts = Cards.Actions(card).Where(a => (string?)a["data"]?["action"] == "stretch" && a["data"]?["stretchId"] is not null).ToList();
+        var starts = CardReader.Actions(card).Where(a => (string?)a["data"]?["action"] == "stretch" && a["data"]?["stretchId"] is not null).ToList();
 
         Assert.True(starts.Count >= 14, $"only {starts.Count} stretches listed");
         await chat.SubmitAsync(starts[0]["data"]!.DeepClone().AsObject());
@@ -236,7 +236,7 @@ public sealed class StretchFlowTests : IDisposable
 
     internal static JsonObject DoneData(JsonObject card)
     {
-        var done = Cards.Actions(card).First(a => (string?)a["data"]?["action"] == "done");
+        var done = CardReader.Actions(card).First(a => (string?)a["data"]?["action"] == "done");
         return done["data"]!.DeepClone().AsObject();
     }
 

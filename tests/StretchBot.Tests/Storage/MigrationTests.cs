@@ -34,7 +34,7 @@ public sealed class MigrationTests : IDisposable
 
         var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
         await chat.SayAsync("stats");
-        var stats = Cards.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
+        var stats = CardReader.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
 
         Assert.Contains("Cat", stats);
         var old = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));

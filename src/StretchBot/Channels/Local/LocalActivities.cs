@@ -56,20 +56,21 @@ public static class LocalActivities
         // Web Chat renders Action.Submit but not Action.Execute.
         var capabilities = new ChannelCapabilities(SupportsExecute: false);
 
-        switch (type)
+        if (type == "message")
         {
-            case "message" when activity["value"] is JsonObject value:
-                return new Turn(where, who, capabilities, Action: ActionOf(value));
-            case "message":
-                return new Turn(where, who, capabilities, Text: StringOf(activity["text"]) ?? string.Empty);
-            case "invoke" when StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"]?["action"] is JsonObject execute:
-                // Universal Actions posted straight to the endpoint (Web Chat itself cannot send them): verb + data.
-                var data = execute["data"] as JsonObject ?? [];
-                var action = ActionOf(data);
-                return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
-            default:
-                return null;
+            return activity["value"] is JsonObject value
+                ? new Turn(where, who, capabilities, Action: ActionOf(value))
+                : new Turn(where, who, capabilities, Text: StringOf(activity["text"]) ?? string.Empty);
         }
+
+        // Universal Actions posted straight to the endpoint (Web Chat itself cannot send them): verb + data.
+        if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"] is JsonObject invoke && invoke["action"] is JsonObject execute)
+        {
+            var action = ActionOf(execute["data"] as JsonObject ?? new JsonObject());
+            return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
+        }
+
+        return null;
     }
 
     private static CardAction ActionOf(JsonObject value) => new(

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace StretchBot.Tests.Infrastructure;
 
 /// <summary>Reads what a person would see and click on an Adaptive Card.</summary>
-public static class Cards
+public static class CardReader
 {
     /// <summary>All visible-or-hidden text of the card, in document order, one string per TextBlock/Fact/TextRun.</summary>
     public static List<string> Texts(JsonNode? node)
