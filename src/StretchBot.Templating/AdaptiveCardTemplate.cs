@@ -68,13 +68,29 @@ public sealed class AdaptiveCardTemplate
     public void WriteTo(Utf8JsonWriter writer, JsonNode? data)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        root.WriteRoot(writer, new EvalContext(JsValue.FromNode(data)));
+        Write(writer, data);
     }
 
     private void WriteExpansion(ArrayBufferWriter<byte> buffer, JsonNode? data)
     {
         using var writer = new Utf8JsonWriter(buffer, JsonOutput.WriterOptions);
-        root.WriteRoot(writer, new EvalContext(JsValue.FromNode(data)));
+        Write(writer, data);
+    }
+
+    private void Write(Utf8JsonWriter writer, JsonNode? data)
+    {
+        try
+        {
+            root.WriteRoot(writer, new EvalContext(JsValue.FromNode(data)));
+        }
+        catch (UnsupportedFeatureException e)
+        {
+            throw new TemplateException(e.Message, e);
+        }
+        catch (JsCrashException e)
+        {
+            throw new TemplateException($"Expansion failed: {e.Message}", e);
+        }
     }
 
     private static ArrayBufferWriter<byte> RentBuffer()

@@ -422,6 +422,23 @@ internal static class JsonOutput
         SkipValidation = true,
     };
 
+    private static bool HasLoneSurrogate(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(s[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A JavaScript value as JSON.stringify writes it (undefined, NaN and infinities as null).</summary>
     public static void WriteValue(Utf8JsonWriter writer, object? value)
     {
@@ -431,6 +448,13 @@ internal static class JsonOutput
                 writer.WriteNullValue();
                 break;
             case string s:
+                if (HasLoneSurrogate(s))
+                {
+                    // JSON.stringify would write "\\udXXX", which System.Text.Json cannot read back into a string.
+                    throw new UnsupportedFeatureException(
+                        $"The result contains half of a UTF-16 surrogate pair (first(), last(), substring() or split() cut an emoji in two): \"{s}\"");
+                }
+
                 writer.WriteStringValue(s);
                 break;
             case double d:

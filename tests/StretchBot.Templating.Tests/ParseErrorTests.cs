@@ -108,6 +108,16 @@ public sealed class ParseErrorTests
         Assert.Contains("de-DE", e.Message);
     }
 
+    [Fact]
+    public void HalfAnEmojiFailsLoudly()
+    {
+        var template = AdaptiveCardTemplate.Parse("""{"text":"${first(s)}"}""");
+
+        var e = Assert.Throws<TemplateException>(() => template.Expand(System.Text.Json.Nodes.JsonNode.Parse("""{"s":"🧘ab"}""")));
+
+        Assert.Contains("surrogate", e.Message);
+    }
+
     private static string Card(string text) =>
         new System.Text.Json.Nodes.JsonObject
         {
