@@ -21,22 +21,22 @@ if [ ! -f tests/js/node_modules/.package-lock.json ] || [ tests/js/package-lock.
   (cd tests/js && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
-results="$(pwd)/artifacts/test-results"
-rm -rf "$results"
+log="$(pwd)/artifacts/test-output.log"
+mkdir -p artifacts
 status=0
-dotnet test StretchBot.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+dotnet test StretchBot.sln -c Release "$@" 2>&1 | tee "$log" || status=$?
 
-# One closing line over every test project, and no skipped test goes unnoticed.
+# One closing line over every test project ("Passed!  - Failed: 0, Passed: 33, Skipped: 0, ..." per project),
+# and no skipped test goes unnoticed.
 passed=0 failed=0 skipped=0
-for trx in "$results"/*.trx; do
-  [ -f "$trx" ] || continue
-  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
-  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); passed=$((passed + ${p:-0}))
-  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); failed=$((failed + ${f:-0}))
-  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
-  skipped=$((skipped + ${t:-0} - ${e:-0}))
-done
+while read -r f p s; do
+  failed=$((failed + f)); passed=$((passed + p)); skipped=$((skipped + s))
+done < <(sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\), Skipped: *\([0-9]*\).*/\1 \2 \3/p' "$log")
 echo "Screenshots: artifacts/screenshots"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test failed before every test could run (build error?): see above." >&2
+  failed=1
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$skipped" -gt 0 ]; then
   echo "Some tests were skipped: every test must run." >&2

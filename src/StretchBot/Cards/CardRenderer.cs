@@ -79,7 +79,7 @@ public sealed class CardRenderer
         v.Stretch.Name,
         v.AlreadyDone ? "Already counted ✓" : "Done ✓",
         v.AlreadyDone,
-        v.AlreadyDone ? $"You already logged this one, {FirstName(v.DisplayName)}. It counts once." : $"Nice work, {FirstName(v.DisplayName)}!",
+        Greeting(v),
         v.StreakDays,
         v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
         v.TotalStretches,
@@ -96,13 +96,13 @@ public sealed class CardRenderer
         v.FirstContact ? "Hi, I'm StretchBot" : "What I can do",
         "I help your team take short stretch breaks: one stretch at a time, step by step. Click Done when you've finished to build your streak.",
         [
-            new("stretch", "A random stretch, walked through step by step", "stretch"),
-            new("stretch <where or body area>", "Filter by desk, floor, gym, quick, or a body area", "stretch desk"),
-            new("stretch <name>", "A stretch by name", "stretch cat and cow"),
-            new("stretches", "Browse every stretch", "stretches"),
-            new("stats", "Your totals and streak", "stats"),
-            new("leaderboard", "Who stretched most this week here", "leaderboard"),
-            new("safety", "When to see the doctor", "safety"),
+            new("stretch", "A random stretch, walked through step by step", null),
+            new("stretch [where]", "Desk, floor, gym or quick, or a body area such as back", "stretch desk"),
+            new("stretch [name]", "A stretch by name", "stretch cat and cow"),
+            new("stretches", "Browse every stretch", null),
+            new("stats", "Your totals and streak", null),
+            new("leaderboard", "Who stretched most this week here", null),
+            new("safety", "When to see the doctor", null),
             new("help", "This card", null),
         ],
         Safety(v.Safety));
@@ -201,10 +201,18 @@ public sealed class CardRenderer
         return capitalise ? char.ToUpperInvariant(text[0]) + text[1..] : text;
     }
 
-    private static string FirstName(string displayName)
+    private static string Greeting(DoneView v)
     {
-        var first = displayName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        return string.IsNullOrEmpty(first) ? "friend" : first;
+        // Web Chat calls everyone "You"; a name is only worth using when we have a real one.
+        var first = v.DisplayName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var name = string.IsNullOrEmpty(first) || first.Equals("You", StringComparison.OrdinalIgnoreCase) ? null : first;
+        return (v.AlreadyDone, name) switch
+        {
+            (true, null) => "You already logged this one. It counts once.",
+            (true, _) => $"You already logged this one, {name}. It counts once.",
+            (false, null) => "Nice work!",
+            _ => $"Nice work, {name}!",
+        };
     }
 
     private static string When(DateTimeOffset local, DateOnly today)
