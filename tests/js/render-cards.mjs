@@ -2,7 +2,7 @@
 // the official object model, render it with the official renderer in headless Chromium under a
 // Teams-like light host config, and save PNGs to tests/js/screenshots/ for a human to look at.
 //
-//   node render-cards.mjs [name-filter]
+//   node render-cards.mjs [name-filter] [screenshot-dir]
 //
 // Nothing is fetched: the UMD bundle and CSS are injected from node_modules into about:blank.
 // Exit code 1 when any card has parse, validate or lint events, or an interaction check fails.
@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 const ACData = require('adaptivecards-templating');
 const here = dirname(fileURLToPath(import.meta.url));
 const cardsDir = join(here, '..', '..', 'cards', 'teams');
-const shotsDir = join(here, 'screenshots');
+const shotsDir = process.argv[3] || join(here, 'screenshots');
 const acDist = join(here, 'node_modules', 'adaptivecards', 'dist');
 const filter = process.argv[2] ?? '';
 mkdirSync(shotsDir, { recursive: true });

@@ -109,3 +109,23 @@ public sealed class CardConformanceTests : IDisposable
         return cards;
     }
 }
+
+/// <summary>
+/// Each template with its sample data, expanded by the official templating library and rendered by the official
+/// renderer in headless Chromium: no events, and the buttons behave (Next steps through to Done, Done sends the
+/// right data, Safety opens). Screenshots land in artifacts/screenshots/cards for a person to look at.
+/// </summary>
+public sealed class CardTemplateRenderingTests
+{
+    [Fact]
+    public async Task EveryTemplateRendersAndItsButtonsWorkInTheOfficialRenderer()
+    {
+        var screenshots = Path.Combine(NodeScript.RepoRoot, "artifacts", "screenshots", "cards");
+
+        var run = await NodeScript.RunAsync("render-cards.mjs", [string.Empty, screenshots], TimeSpan.FromMinutes(3));
+
+        Assert.True(run.ExitCode == 0, $"render-cards.mjs reported problems:\n{run.StdOut}\n{run.StdErr}");
+        Assert.Contains("cards ok", run.StdOut);
+        Assert.NotEmpty(Directory.GetFiles(screenshots, "stretch*.png"));
+    }
+}
