@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
@@ -17,19 +19,24 @@ namespace StretchBot.Benchmarks;
 /// </summary>
 public class TurnBenchmarks
 {
-    private WebApplicationFactory<Program> _factory = null!;
+    private WebApplicationFactory<global::Program> _factory = null!;
     private HttpClient _http = null!;
     private string _directory = null!;
     private string _url = null!;
     private string _token = null!;
     private string _body = null!;
 
+    // BenchmarkDotNet 0.14's in-process toolchain doesn't await an async GlobalSetup, so this one waits itself.
     [GlobalSetup]
-    public void Setup()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _directory = Path.Combine(Path.GetTempPath(), "stretchbot-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        // WebApplicationFactory's way to find the app's content root from outside a test project.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_STRETCHBOT", Path.Combine(Path.GetDirectoryName(Paths.CardsFolder())!, "..", "src", "StretchBot"));
+        _factory = new WebApplicationFactory<global::Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Benchmark");
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
@@ -41,7 +48,8 @@ public class TurnBenchmarks
         });
         _http = _factory.CreateClient();
         using var start = new HttpRequestMessage(HttpMethod.Post, "/v3/directline/conversations");
-        var conversation = _http.Send(start).Content.ReadFromJsonAsync<JsonObject>().GetAwaiter().GetResult()!;
+        using var started = await _http.SendAsync(start);
+        var conversation = (await started.Content.ReadFromJsonAsync<JsonObject>())!;
         _url = $"/v3/directline/conversations/{conversation["conversationId"]}/activities";
         _token = (string)conversation["token"]!;
         _body = new JsonObject

@@ -107,12 +107,24 @@ public sealed class CardRenderer
         ],
         Safety(v.Safety));
 
-    internal static CatalogCardData CatalogData(CatalogView v, SafetyData safety) => new(
-        v.FilterText is null ? "Stretches" : $"Stretches: {v.FilterText}",
-        v.FilterText,
-        v.Stretches.Count,
-        v.Stretches.Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList(),
-        safety);
+    /// <summary>Rows on the catalog card: about 600 bytes each, so a long custom catalog still fits in a 28 KB card.</summary>
+    internal const int MaxCatalogRows = 30;
+
+    internal static CatalogCardData CatalogData(CatalogView v, SafetyData safety)
+    {
+        var title = v.FilterText is null ? "Stretches" : $"Stretches: {v.FilterText}";
+        if (v.Stretches.Count > MaxCatalogRows)
+        {
+            title += $" (first {MaxCatalogRows}; try stretches desk, floor or gym)";
+        }
+
+        return new(
+            title,
+            v.FilterText,
+            v.Stretches.Count,
+            v.Stretches.Take(MaxCatalogRows).Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList(),
+            safety);
+    }
 
     internal static StatsCardData StatsData(StatsView v, SafetyData safety) => new(
         v.DisplayName,

@@ -260,3 +260,39 @@ public sealed class StretchFlowTests : IDisposable
 
     internal sealed record CompletionRow(string PromptId, string TenantId, string ConversationId, string UserId, string DisplayName, string StretchId, string Source, string LocalDate);
 }
+
+public sealed class UniversalActionTests : IDisposable
+{
+    private readonly StretchBotFactory _factory = new();
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task AnAdaptiveCardActionInvokeWithVerbDoneCountsLikeTheSubmit()
+    {
+        // Web Chat can't send Action.Execute, so the invoke is posted straight to the endpoint, as Teams would send it.
+        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        await chat.SayAsync("stretch bar hang");
+        var data = StretchFlowTests.DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+        var invoke = new JsonObject
+        {
+            ["type"] = "invoke",
+            ["name"] = "adaptiveCard/action",
+            ["from"] = new JsonObject { ["id"] = User.Ada.Id, ["name"] = User.Ada.Name },
+            ["value"] = new JsonObject
+            {
+                ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = "done", ["data"] = data },
+                ["trigger"] = "manual",
+            },
+        };
+
+        await chat.SendAsync(invoke);
+        await chat.SendAsync((JsonObject)invoke.DeepClone());
+
+        var row = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Equal("bar-hang", row.StretchId);
+        var replies = (await chat.RepliesAsync()).Select(r => CardReader.AllText(DirectLineClient.CardOf(r))).ToList();
+        Assert.Equal(2, replies.Count);
+        Assert.Contains("already", replies[1], StringComparison.OrdinalIgnoreCase);
+    }
+}
