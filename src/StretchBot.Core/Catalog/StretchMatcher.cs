@@ -1,3 +1,5 @@
+using StretchBot.Text;
+
 namespace StretchBot.Catalog;
 
 public sealed record StretchMatch(Stretch? Best, IReadOnlyList<Stretch> Suggestions)
@@ -108,7 +110,7 @@ internal sealed class StretchMatcher
             return 0.85;
         }
 
-        var distance = Distance(typed, word);
+        var distance = EditDistance.Between(typed, word);
         var allowed = typed.Length switch
         {
             // Short words only forgive a swap ("dgo"); one wrong letter turns "cat" into "hat".
@@ -128,37 +130,7 @@ internal sealed class StretchMatcher
         }
 
         var longer = Math.Max(typed.Length, name.Length);
-        var distance = Distance(typed, name);
+        var distance = EditDistance.Between(typed, name);
         return longer >= 8 && distance <= longer / 5 ? 1.0 - ((double)distance / longer) : 0.0;
-    }
-
-    /// <summary>Optimal string alignment distance: edits plus adjacent swaps ("dgo" for "dog").</summary>
-    internal static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
     }
 }

@@ -1,3 +1,5 @@
+using StretchBot.Text;
+
 namespace StretchBot.Conversation;
 
 public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Unknown }
@@ -122,7 +124,7 @@ public static class Commands
         var bestDistance = int.MaxValue;
         foreach (var candidate in Canonical.Concat(Words.Keys))
         {
-            var distance = EditDistance(word, candidate);
+            var distance = EditDistance.Between(word, candidate);
             if (distance < bestDistance)
             {
                 bestDistance = distance;
@@ -137,35 +139,5 @@ public static class Commands
         }
 
         return Canonical.FirstOrDefault(c => Words[c] == Words[best]) ?? best;
-    }
-
-    /// <summary>Optimal string alignment distance: an adjacent swap ("strecth") counts as one typo.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        var twoBack = new int[b.Length + 1];
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    current[j] = Math.Min(current[j], twoBack[j - 2] + 1);
-                }
-            }
-
-            (twoBack, previous, current) = (previous, current, twoBack);
-        }
-
-        return previous[b.Length];
     }
 }

@@ -67,5 +67,5 @@ public sealed class CommandsTests
     [InlineData("help", "halp", 1)]
     [InlineData("", "abc", 3)]
     public void EditDistanceCountsAnAdjacentSwapAsOneTypo(string a, string b, int expected) =>
-        Assert.Equal(expected, Commands.EditDistance(a, b));
+        Assert.Equal(expected, StretchBot.Text.EditDistance.Between(a, b));
 }
