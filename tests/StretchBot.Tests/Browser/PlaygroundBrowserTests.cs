@@ -12,18 +12,14 @@ namespace StretchBot.Tests.Browser;
 /// The official Web Chat, in Debian's headless Chromium driven by playwright-core, talks to the app's Direct Line
 /// endpoint over a real socket, as a person would use the playground.
 /// </summary>
-public sealed class PlaygroundBrowserTests : IDisposable
+public sealed class PlaygroundBrowserTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task APersonAsksForADeskStretchStepsThroughItClicksDoneAndSeesOneInStats()
     {
-        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        Factory.StartServer();
+        var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var screenshots = Path.Combine(NodeScript.RepoRoot, "artifacts", "screenshots", "playground");
 
         var run = await NodeScript.RunAsync("e2e-playground.mjs", [address, screenshots], TimeSpan.FromMinutes(2));
@@ -37,7 +33,7 @@ public sealed class PlaygroundBrowserTests : IDisposable
         Assert.Matches(@"\b1\b\s*in total", (string)report["stats"]!);
         Assert.Empty(report["requests"]!.AsArray());
 
-        var completion = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        var completion = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.StartsWith("local-", completion.UserId);
         Assert.Equal("You", completion.DisplayName);
     }

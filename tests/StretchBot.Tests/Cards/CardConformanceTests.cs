@@ -13,13 +13,9 @@ namespace StretchBot.Tests.Cards;
 /// Every card the app actually sends, gathered through real turns, is parsed by the official adaptivecards renderer
 /// with zero parse or validation events, passes our lint for what that renderer misses, and stays under 28 KB.
 /// </summary>
-public sealed class CardConformanceTests : IDisposable
+public sealed class CardConformanceTests : AppTest
 {
     private const int MaxCardBytes = 28 * 1024;
-
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
 
     [Fact]
     public async Task EveryCardTheAppSendsPassesTheOfficialRendererAndOurLint()
@@ -27,8 +23,8 @@ public sealed class CardConformanceTests : IDisposable
         var cards = await CollectCardsAsync();
 
         var input = new JsonArray(cards.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["card"] = c.Card.DeepClone() }).ToArray());
-        var inPath = Path.Combine(_factory.DataDirectory, "cards-in.json");
-        var outPath = Path.Combine(_factory.DataDirectory, "cards-out.json");
+        var inPath = Path.Combine(Factory.DataDirectory, "cards-in.json");
+        var outPath = Path.Combine(Factory.DataDirectory, "cards-out.json");
         await File.WriteAllTextAsync(inPath, input.ToJsonString());
 
         var run = await NodeScript.RunAsync("validate-cards.mjs", [inPath, outPath, "--lint"]);
@@ -56,7 +52,7 @@ public sealed class CardConformanceTests : IDisposable
     private async Task<List<(string Name, JsonObject Card)>> CollectCardsAsync()
     {
         var cards = new List<(string, JsonObject)>();
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
 
         async Task Say(string name, string text, User? user = null)
         {
@@ -86,20 +82,20 @@ public sealed class CardConformanceTests : IDisposable
         await Say("help", "help");
         await Say("stretches", "stretches");
         await Say("stretches-floor", "stretches floor");
-        var catalog = _factory.Services.GetRequiredService<StretchCatalog>();
+        var catalog = Factory.Services.GetRequiredService<StretchCatalog>();
         foreach (var stretch in catalog.All)
         {
             await Say($"stretch {stretch.Id}", $"stretch {stretch.Name}");
         }
 
         var last = cards[^1].Item2;
-        await Click("done", StretchFlowTests.DoneData(last));
-        await Click("done-again", StretchFlowTests.DoneData(last));
+        await Click("done", DirectLineClient.DoneDataOf(last));
+        await Click("done-again", DirectLineClient.DoneDataOf(last));
         await Say("stats", "stats");
         await Say("leaderboard", "leaderboard");
 
         // Teams can send Action.Execute: the stretch card carries Execute with a Submit fallback there.
-        var renderer = _factory.Services.GetRequiredService<CardRenderer>();
+        var renderer = Factory.Services.GetRequiredService<CardRenderer>();
         foreach (var stretch in catalog.All)
         {
             var view = new StretchView("p_0123456789abcdef0123456789abcdef", stretch, Scheduled: true, DoneCount: 6, catalog.Safety);

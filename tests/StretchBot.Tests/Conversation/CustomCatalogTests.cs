@@ -3,17 +3,13 @@ using StretchBot.Tests.Infrastructure;
 
 namespace StretchBot.Tests.Conversation;
 
-public sealed class CustomCatalogTests : IDisposable
+public sealed class CustomCatalogTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task ABrokenCustomCatalogStopsTheAppWithAMessageNamingTheFileEntryAndField()
     {
-        Directory.CreateDirectory(_factory.DataDirectory);
-        var path = Path.Combine(_factory.DataDirectory, "my-stretches.json");
+        Directory.CreateDirectory(Factory.DataDirectory);
+        var path = Path.Combine(Factory.DataDirectory, "my-stretches.json");
         await File.WriteAllTextAsync(path, """
             { "stretches": [ { "id": "neck-roll", "name": "Neck roll", "aliases": [], "targets": "neck", "bodyAreas": ["neck"],
               "places": ["desk"], "equipment": [], "steps": [], "dose": null, "breathing": null, "cautions": [],
@@ -23,11 +19,11 @@ public sealed class CustomCatalogTests : IDisposable
         // The real app, as an operator would start it.
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = _factory.DataDirectory,
+            WorkingDirectory = Factory.DataDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "StretchBot.dll"), "--urls", "http://127.0.0.1:0", $"--Catalog:CustomPath={path}", $"--Storage:SqlitePath={_factory.DatabasePath}" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "StretchBot.dll"), "--urls", "http://127.0.0.1:0", $"--Catalog:CustomPath={path}", $"--Storage:SqlitePath={Factory.DatabasePath}" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -43,22 +39,22 @@ public sealed class CustomCatalogTests : IDisposable
         Assert.Contains($"Custom catalog {path}: entry #1 (id 'neck-roll'): 'steps'", error);
         Assert.DoesNotContain("   at ", error);
         Assert.DoesNotContain("   at ", await stdout);
-        Assert.False(File.Exists(_factory.DatabasePath), "nothing is stored when the catalog is broken");
+        Assert.False(File.Exists(Factory.DatabasePath), "nothing is stored when the catalog is broken");
     }
 
     [Fact]
     public async Task ACustomCatalogAddsStretchesPeopleCanAskFor()
     {
-        Directory.CreateDirectory(_factory.DataDirectory);
-        var path = Path.Combine(_factory.DataDirectory, "my-stretches.json");
+        Directory.CreateDirectory(Factory.DataDirectory);
+        var path = Path.Combine(Factory.DataDirectory, "my-stretches.json");
         await File.WriteAllTextAsync(path, """
             { "stretches": [ { "id": "neck-roll", "name": "Neck roll", "aliases": ["neck circles"], "targets": "Neck", "bodyAreas": ["neck"],
               "places": ["desk"], "equipment": [], "steps": ["Sit tall.", "Roll your head slowly in a circle.", "Switch direction."],
               "dose": "3 circles each way", "breathing": null, "cautions": ["Move gently."],
               "durationSeconds": 40, "sources": [], "editorialNote": null } ] }
             """);
-        _factory.Settings["Catalog:CustomPath"] = path;
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        Factory.Settings["Catalog:CustomPath"] = path;
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
 
         await chat.SayAsync("stretch neck circles");
         var card = DirectLineClient.CardOf((await chat.RepliesAsync()).Last());

@@ -102,6 +102,15 @@ public sealed class DirectLineClient
     public async Task<List<JsonObject>> RepliesAsync() =>
         (await PollAsync()).Where(a => (string?)a["from"]?["role"] == "bot").ToList();
 
+    /// <summary>The data the Done button of the latest card sends: what a person's click posts back.</summary>
+    public async Task<JsonObject> LastDoneDataAsync() => DoneDataOf(CardOf((await RepliesAsync()).Last())!);
+
+    public static JsonObject DoneDataOf(JsonObject card)
+    {
+        var done = CardReader.Actions(card).First(a => (string?)a["data"]?["action"] == "done");
+        return done["data"]!.DeepClone().AsObject();
+    }
+
     public static JsonObject? CardOf(JsonObject activity) =>
         activity["attachments"]?.AsArray().FirstOrDefault()?["content"]?.AsObject();
 

@@ -7,20 +7,16 @@ using StretchBot.Tests.Infrastructure;
 
 namespace StretchBot.Tests.LocalChannel;
 
-public sealed class BadInputTests : IDisposable
+public sealed class BadInputTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     private async Task<(DirectLineClient Chat, JsonObject Done)> ChatWithOneCompletionAsync()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("stretch");
-        var done = StretchFlowTests.DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+        var done = await chat.LastDoneDataAsync();
         await chat.SubmitAsync(done);
         await chat.PollAsync();
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         return (chat, done);
     }
 
@@ -42,7 +38,7 @@ public sealed class BadInputTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("BadArgument", (string?)error!["error"]!["code"]);
         Assert.Contains(expected, (string?)error["error"]!["message"]);
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.Empty(await chat.RepliesAsync());
     }
 
@@ -57,7 +53,7 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("MessageSizeTooBig", (string?)error!["error"]!["code"]);
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
     }
 
     [Fact]
@@ -71,20 +67,20 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Contains("couldn't count", reply);
         Assert.Contains("`stretch`", reply);
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
     }
 
     [Fact]
     public async Task ADoneWithAPromptFromAnotherConversationIsRefused()
     {
         var (_, done) = await ChatWithOneCompletionAsync();
-        var other = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var other = await DirectLineClient.StartAsync(Factory.CreateClient());
 
         await other.SubmitAsync(done, User.Grace);
         var reply = (await other.RepliesAsync()).Select(DirectLineClient.TextOf).Last();
 
         Assert.Contains("couldn't count", reply);
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
     }
 
     [Fact]
@@ -96,7 +92,7 @@ public sealed class BadInputTests : IDisposable
         await chat.SubmitAsync(done, User.Grace);
 
         Assert.Contains("couldn't count", (await chat.RepliesAsync()).Select(DirectLineClient.TextOf).Last());
-        Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
     }
 
     [Fact]
@@ -112,7 +108,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task AWrongTokenCannotReadOrWriteAConversation()
     {
-        var http = _factory.CreateClient();
+        var http = Factory.CreateClient();
         var (chat, _) = await ChatWithOneCompletionAsync();
         var intruder = await DirectLineClient.StartAsync(http);
 
@@ -128,7 +124,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task ABadWatermarkGets400()
     {
-        var http = _factory.CreateClient();
+        var http = Factory.CreateClient();
         var chat = await DirectLineClient.StartAsync(http);
         using var request = new HttpRequestMessage(HttpMethod.Get, chat.ActivitiesUrl + "?watermark=yesterday");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", chat.Token);
@@ -141,8 +137,8 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task TheLocalChannelAndPlaygroundAnswerLoopbackClientsOnly()
     {
-        _factory.RemoteAddress = IPAddress.Parse("203.0.113.7");
-        var http = _factory.CreateClient();
+        Factory.RemoteAddress = IPAddress.Parse("203.0.113.7");
+        var http = Factory.CreateClient();
 
         using var start = await http.PostAsync("/v3/directline/conversations", new StringContent("", Encoding.UTF8, "application/json"));
         using var page = await http.GetAsync("/");
@@ -156,7 +152,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task ThePlaygroundServesTheOfficialWebChatBundle()
     {
-        var http = _factory.CreateClient();
+        var http = Factory.CreateClient();
 
         var page = await http.GetStringAsync("/");
         using var bundle = await http.GetAsync("/lib/webchat.js");

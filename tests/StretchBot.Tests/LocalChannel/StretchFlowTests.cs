@@ -4,16 +4,12 @@ using StretchBot.Tests.Infrastructure;
 
 namespace StretchBot.Tests.LocalChannel;
 
-public sealed class StretchFlowTests : IDisposable
+public sealed class StretchFlowTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task FirstContactGetsTheSafetyAdviceBeforeTheStretch()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
 
         await chat.SayAsync("stretch desk");
         var replies = await chat.RepliesAsync();
@@ -32,7 +28,7 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task StretchDeskWalksThroughADeskStretchStepByStep()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("hi");
         await chat.PollAsync();
 
@@ -63,10 +59,10 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task DoneRecordsOneCompletionAndConfirmsWithStreak()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("stretch cat and cow");
         var stretchCard = DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!;
-        var done = DoneData(stretchCard);
+        var done = DirectLineClient.DoneDataOf(stretchCard);
 
         await chat.SubmitAsync(done);
         var confirmation = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()))!;
@@ -91,9 +87,9 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task ASecondClickOnDoneCountsNothingButAnswersNicely()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("stretch");
-        var done = DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+        var done = await chat.LastDoneDataAsync();
 
         await chat.SubmitAsync(done);
         await chat.PollAsync();
@@ -107,10 +103,10 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task FiftyConcurrentDonesForOnePromptStoreExactlyOneCompletion()
     {
-        var http = _factory.CreateClient();
+        var http = Factory.CreateClient();
         var chat = await DirectLineClient.StartAsync(http);
         await chat.SayAsync("stretch");
-        var done = DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+        var done = await chat.LastDoneDataAsync();
 
         var clicks = Enumerable.Range(0, 50).Select(_ => chat.SubmitAsync((JsonObject)done.DeepClone()));
         await Task.WhenAll(clicks);
@@ -124,13 +120,13 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task StatsCountsMyStretchesAndStreakAcrossAWeekend()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         // Thursday, Friday, then Monday: the weekend doesn't break the streak.
         foreach (var day in new[] { "2026-11-19T09:00:00Z", "2026-11-20T09:00:00Z", "2026-11-23T09:00:00Z" })
         {
-            _factory.Clock.Set(DateTimeOffset.Parse(day, System.Globalization.CultureInfo.InvariantCulture));
+            Factory.Clock.Set(DateTimeOffset.Parse(day, System.Globalization.CultureInfo.InvariantCulture));
             await chat.SayAsync("stretch");
-            await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!));
+            await chat.SubmitAsync(await chat.LastDoneDataAsync());
             await chat.PollAsync();
         }
 
@@ -144,21 +140,21 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task LeaderboardRanksThisWeekInThisConversation()
     {
-        var http = _factory.CreateClient();
+        var http = Factory.CreateClient();
         var chat = await DirectLineClient.StartAsync(http);
         for (var i = 0; i < 2; i++)
         {
             await chat.SayAsync("stretch", User.Grace);
-            await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!), User.Grace);
+            await chat.SubmitAsync(await chat.LastDoneDataAsync(), User.Grace);
         }
 
         await chat.SayAsync("stretch");
-        await chat.SubmitAsync(DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!));
+        await chat.SubmitAsync(await chat.LastDoneDataAsync());
 
         // Someone in another conversation doesn't show up here.
         var elsewhere = await DirectLineClient.StartAsync(http);
         await elsewhere.SayAsync("stretch", new User("u-other", "Other Person"));
-        await elsewhere.SubmitAsync(DoneData(DirectLineClient.CardOf((await elsewhere.RepliesAsync()).Last())!), new User("u-other", "Other Person"));
+        await elsewhere.SubmitAsync(await elsewhere.LastDoneDataAsync(), new User("u-other", "Other Person"));
 
         await chat.PollAsync();
         await chat.SayAsync("leaderboard");
@@ -173,13 +169,13 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task OnDemandStretchesDoNotRepeatTheLastThree()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         var offered = new List<string>();
         for (var i = 0; i < 12; i++)
         {
             await chat.SayAsync("stretch");
             var card = DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!;
-            offered.Add((string)DoneData(card)["stretchId"]!);
+            offered.Add((string)DirectLineClient.DoneDataOf(card)["stretchId"]!);
         }
 
         for (var i = 1; i < offered.Count; i++)
@@ -192,7 +188,7 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task AMistypedCommandGetsAFriendlyReplyNamingTheClosestCommand()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("hi");
         await chat.PollAsync();
 
@@ -206,7 +202,7 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task AnUnknownStretchNameSuggestsTheClosestOnes()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("hi");
         await chat.PollAsync();
 
@@ -220,7 +216,7 @@ public sealed class StretchFlowTests : IDisposable
     [Fact]
     public async Task StretchesListsTheWholeCatalogWithAStartButtonEach()
     {
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("hi");
         await chat.PollAsync();
 
@@ -231,16 +227,10 @@ public sealed class StretchFlowTests : IDisposable
         Assert.True(starts.Count >= 14, $"only {starts.Count} stretches listed");
         await chat.SubmitAsync(starts[0]["data"]!.DeepClone().AsObject());
         var started = DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync()));
-        Assert.Equal((string?)starts[0]["data"]!["stretchId"], (string?)DoneData(started!)["stretchId"]);
+        Assert.Equal((string?)starts[0]["data"]!["stretchId"], (string?)DirectLineClient.DoneDataOf(started!)["stretchId"]);
     }
 
-    internal static JsonObject DoneData(JsonObject card)
-    {
-        var done = CardReader.Actions(card).First(a => (string?)a["data"]?["action"] == "done");
-        return done["data"]!.DeepClone().AsObject();
-    }
-
-    private List<CompletionRow> ReadCompletions() => ReadCompletions(_factory.DatabasePath);
+    private List<CompletionRow> ReadCompletions() => ReadCompletions(Factory.DatabasePath);
 
     internal static List<CompletionRow> ReadCompletions(string databasePath)
     {
@@ -261,19 +251,15 @@ public sealed class StretchFlowTests : IDisposable
     internal sealed record CompletionRow(string PromptId, string TenantId, string ConversationId, string UserId, string DisplayName, string StretchId, string Source, string LocalDate);
 }
 
-public sealed class UniversalActionTests : IDisposable
+public sealed class UniversalActionTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task AnAdaptiveCardActionInvokeWithVerbDoneCountsLikeTheSubmit()
     {
         // Web Chat can't send Action.Execute, so the invoke is posted straight to the endpoint, as Teams would send it.
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("stretch bar hang");
-        var data = StretchFlowTests.DoneData(DirectLineClient.CardOf((await chat.RepliesAsync()).Last())!);
+        var data = await chat.LastDoneDataAsync();
         var invoke = new JsonObject
         {
             ["type"] = "invoke",
@@ -289,7 +275,7 @@ public sealed class UniversalActionTests : IDisposable
         await chat.SendAsync(invoke);
         await chat.SendAsync((JsonObject)invoke.DeepClone());
 
-        var row = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        var row = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.Equal("bar-hang", row.StretchId);
         var replies = (await chat.RepliesAsync()).Select(r => CardReader.AllText(DirectLineClient.CardOf(r))).ToList();
         Assert.Equal(2, replies.Count);

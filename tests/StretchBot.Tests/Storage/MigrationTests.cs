@@ -5,18 +5,14 @@ using StretchBot.Tests.LocalChannel;
 
 namespace StretchBot.Tests.Storage;
 
-public sealed class MigrationTests : IDisposable
+public sealed class MigrationTests : AppTest
 {
-    private readonly StretchBotFactory _factory = new();
-
-    public void Dispose() => _factory.Dispose();
-
     [Fact]
     public async Task AnExistingVersionOneDatabaseIsUpgradedWithoutLosingCompletions()
     {
         // A database as the first release left it: schema version 1 with a person and a completion.
-        Directory.CreateDirectory(_factory.DataDirectory);
-        using (var connection = new SqliteConnection($"Data Source={_factory.DatabasePath};Pooling=False"))
+        Directory.CreateDirectory(Factory.DataDirectory);
+        using (var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
         {
             connection.Open();
             using var command = connection.CreateCommand();
@@ -32,14 +28,14 @@ public sealed class MigrationTests : IDisposable
             command.ExecuteNonQuery();
         }
 
-        var chat = await DirectLineClient.StartAsync(_factory.CreateClient());
+        var chat = await DirectLineClient.StartAsync(Factory.CreateClient());
         await chat.SayAsync("stats");
         var stats = CardReader.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
 
         Assert.Contains("Cat", stats);
-        var old = Assert.Single(StretchFlowTests.ReadCompletions(_factory.DatabasePath));
+        var old = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.Equal("p_old", old.PromptId);
-        using var check = new SqliteConnection($"Data Source={_factory.DatabasePath};Mode=ReadOnly;Pooling=False");
+        using var check = new SqliteConnection($"Data Source={Factory.DatabasePath};Mode=ReadOnly;Pooling=False");
         check.Open();
         using var version = check.CreateCommand();
         version.CommandText = "SELECT MAX(version) FROM schema_version; ";
@@ -52,10 +48,10 @@ public sealed class MigrationTests : IDisposable
     [Fact]
     public async Task AFreshStartCreatesTheDatabaseInWalMode()
     {
-        using var client = _factory.CreateClient();
+        using var client = Factory.CreateClient();
         await client.GetAsync("/healthz");
 
-        using var connection = new SqliteConnection($"Data Source={_factory.DatabasePath};Mode=ReadOnly;Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode;";
