@@ -30,18 +30,10 @@ public sealed class DirectLineConversations(IOptions<LocalChannelOptions> option
     /// <summary>Finds a conversation whose token matches; a wrong token is indistinguishable from a missing conversation.</summary>
     public DirectLineConversation? Find(string id, string? token)
     {
-        if (!_conversations.TryGetValue(id, out var conversation) || token is null)
-        {
-            return null;
-        }
-
-        var expected = Encoding.UTF8.GetBytes(conversation.Token);
-        var given = Encoding.UTF8.GetBytes(token);
-        return CryptographicOperations.FixedTimeEquals(expected, given) ? conversation.Touch() : null;
+        return _conversations.TryGetValue(id, out var conversation) && conversation.HasToken(token) ? conversation.Touch() : null;
     }
 
-    public DirectLineConversation? FindByToken(string? token) =>
-        token is null ? null : _conversations.Values.FirstOrDefault(c => CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(c.Token), Encoding.UTF8.GetBytes(token)));
+    public DirectLineConversation? FindByToken(string? token) => _conversations.Values.FirstOrDefault(c => c.HasToken(token));
 
     private void Evict()
     {
@@ -69,6 +61,10 @@ public sealed class DirectLineConversation(string id, string token, int capacity
     public string Token { get; } = token;
 
     public DateTimeOffset LastUsed { get; private set; } = time.GetUtcNow();
+
+    /// <summary>Constant-time, so response timing doesn't reveal how much of a guessed token was right.</summary>
+    public bool HasToken(string? token) =>
+        token is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Token), Encoding.UTF8.GetBytes(token));
 
     public DirectLineConversation Touch()
     {
