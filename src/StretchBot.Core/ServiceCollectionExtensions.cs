@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
+using StretchBot.Installs;
 using StretchBot.Stats;
 using StretchBot.Storage;
 using StretchBot.Stretching;
@@ -27,6 +28,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PeopleStore>();
         services.AddSingleton<PromptStore>();
         services.AddSingleton<CompletionStore>();
+        services.AddSingleton<CardPostStore>();
+        services.AddSingleton<InstallStore>();
         services.AddSingleton<TurnHandler>();
         return services;
     }

@@ -3,6 +3,7 @@ using StretchBot;
 using StretchBot.Cards;
 using StretchBot.Catalog;
 using StretchBot.Channels.Local;
+using StretchBot.Channels.Teams;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
 builder.Services.AddSingleton<CardRenderer>();
 builder.Services.AddLocalChannel();
+builder.Services.AddTeamsChannel();
 builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddProblemDetails();
 
@@ -25,6 +27,7 @@ app.UseStatusCodePages();
 app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
 app.MapLocalChannel();
+app.MapTeamsChannel();
 
 try
 {

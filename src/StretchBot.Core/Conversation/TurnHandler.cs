@@ -58,6 +58,7 @@ public sealed partial class TurnHandler(
     private Task<IReadOnlyList<View>> OnActionAsync(TurnContext context, CardAction action, CancellationToken cancellationToken) => action.Name switch
     {
         "done" => DoneAsync(context, action, cancellationToken),
+        "refresh" => RefreshAsync(context, action, cancellationToken),
         "stretch" when action.StretchId is { } id => StretchByIdAsync(context, id, cancellationToken),
         "stretch" => StretchAsync(context, action.Filter ?? string.Empty, cancellationToken),
         "stretches" => One(ListStretches(action.Filter ?? string.Empty)),
@@ -158,17 +159,63 @@ public sealed partial class TurnHandler(
         var now = time.GetUtcNow();
         var today = context.LocalDate(now);
         var isNew = await completions.RecordAsync(new StretchCompleted(prompt, where, context.Turn.Who, now, today), cancellationToken);
+        return [await DoneViewAsync(context, prompt, stretch, alreadyDone: !isNew, cancellationToken)];
+    }
 
+    private async Task<DoneView> DoneViewAsync(TurnContext context, Prompt prompt, Stretch stretch, bool alreadyDone, CancellationToken cancellationToken)
+    {
+        var where = context.Turn.Where;
+        var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);
         var totals = await completions.TotalsAsync(where.TenantId, context.Turn.Who.UserId, weekStart, cancellationToken);
         var board = await completions.LeaderboardAsync(where, weekStart, weekStart.AddDays(6), int.MaxValue, cancellationToken);
         var doneCount = await completions.CountForPromptAsync(prompt.Id, cancellationToken);
-        return
-        [
-            new DoneView(prompt.Id, stretch, context.Person.DisplayName, AlreadyDone: !isNew,
-                StreakDays: Streaks.Current(totals.Days, today), totals.Total, totals.WeekCount, Rank(board, context.Turn.Who.UserId), doneCount),
-        ];
+        return new DoneView(prompt.Id, stretch, context.Person.DisplayName, alreadyDone,
+            StreakDays: Streaks.Current(totals.Days, today), totals.Total, totals.WeekCount, Rank(board, context.Turn.Who.UserId), doneCount);
     }
+
+    /// <summary>
+    /// A channel asks what one person should see on a shared card (Teams: automatic refresh): their own Done card
+    /// once they did it, the shared stretch card otherwise. Nothing is recorded.
+    /// </summary>
+    private async Task<IReadOnlyList<View>> RefreshAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
+    {
+        var where = context.Turn.Where;
+        var prompt = action.PromptId is { } promptId ? await prompts.FindAsync(promptId, cancellationToken) : null;
+        if (prompt is null || prompt.TenantId != where.TenantId || prompt.ChannelId != where.ChannelId || prompt.ConversationId != where.ConversationId)
+        {
+            return [new MessageView("I couldn't refresh that card", "It doesn't belong to a stretch card I sent here.", "Type `stretch` for a fresh card.")];
+        }
+
+        if (!await completions.HasCompletedAsync(prompt.Id, context.Turn.Who.UserId, cancellationToken))
+        {
+            return [await SharedCardAsync(prompt, cancellationToken)];
+        }
+
+        var stretch = catalog.Find(prompt.StretchId) ?? Placeholder(prompt.StretchId);
+        return [await DoneViewAsync(context, prompt, stretch, alreadyDone: false, cancellationToken)];
+    }
+
+    /// <summary>The stretch card of a prompt as everyone in the conversation sees it, with its current tally.</summary>
+    public async Task<StretchView?> PromptCardAsync(string promptId, CancellationToken cancellationToken)
+    {
+        var prompt = await prompts.FindAsync(promptId, cancellationToken);
+        return prompt is null ? null : await SharedCardAsync(prompt, cancellationToken);
+    }
+
+    /// <summary>What to say where the bot was just installed: who it is, what it does, and the safety advice.</summary>
+    public TurnResult Installed() => TurnResult.Of(new WelcomeView(FirstContact: true, catalog.Safety));
+
+    private async Task<StretchView> SharedCardAsync(Prompt prompt, CancellationToken cancellationToken)
+    {
+        var stretch = catalog.Find(prompt.StretchId) ?? Placeholder(prompt.StretchId);
+        var doneBy = await completions.CompletersAsync(prompt.Id, MaxDoneBy, cancellationToken);
+        var count = doneBy.Count < MaxDoneBy ? doneBy.Count : await completions.CountForPromptAsync(prompt.Id, cancellationToken);
+        return new StretchView(prompt.Id, stretch, prompt.Kind == PromptKind.Scheduled, count, catalog.Safety, DoneBy: doneBy);
+    }
+
+    // Teams refreshes a card automatically for at most 60 listed people.
+    private const int MaxDoneBy = 60;
 
     private async Task<IReadOnlyList<View>> StatsAsync(TurnContext context, CancellationToken cancellationToken)
     {

@@ -9,7 +9,8 @@ public sealed record WelcomeView(bool FirstContact, SafetyAdvice Safety) : View;
 
 public sealed record SafetyView(SafetyAdvice Safety) : View;
 
-public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null) : View;
+/// <param name="DoneBy">Who did it, most recent first (at most 60), where a channel shows each of them their own view.</param>
+public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null, IReadOnlyList<string>? DoneBy = null) : View;
 
 public sealed record DoneView(
     string PromptId,

@@ -50,6 +50,23 @@ public sealed class CompletionStore(Database database)
             "SELECT COUNT(*) FROM completions WHERE prompt_id = @promptId;", new { promptId }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Who did this prompt's stretch, most recent first.</summary>
+    public async Task<IReadOnlyList<string>> CompletersAsync(string promptId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var users = await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT user_id FROM completions WHERE prompt_id = @promptId ORDER BY id DESC LIMIT @limit;", new { promptId, limit }, cancellationToken: cancellationToken));
+        return users.AsList();
+    }
+
+    /// <summary>Whether this person already did this prompt's stretch.</summary>
+    public async Task<bool> HasCompletedAsync(string promptId, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT 1 FROM completions WHERE prompt_id = @promptId AND user_id = @userId;", new { promptId, userId }, cancellationToken: cancellationToken)) is not null;
+    }
+
     public async Task<PersonTotals> TotalsAsync(string tenantId, string userId, DateOnly weekStart, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -70,5 +70,35 @@ public static class Migrations
 
             CREATE INDEX ix_completions_conversation ON completions (tenant_id, channel_id, conversation_id, local_date);
             """),
+        new(3, "channel installs and posted cards", """
+            -- Where the bot is installed, and how to reach it there later (Teams: the conversation reference).
+            CREATE TABLE installs (
+                tenant_id         TEXT NOT NULL,
+                channel_id        TEXT NOT NULL,
+                conversation_id   TEXT NOT NULL,
+                conversation_type TEXT NULL,
+                team_id           TEXT NULL,
+                team_name         TEXT NULL,
+                name              TEXT NULL,
+                service_url       TEXT NOT NULL,
+                bot_id            TEXT NOT NULL,
+                installed_by      TEXT NULL,
+                installed_at      TEXT NOT NULL,
+                updated_at        TEXT NOT NULL,
+                gone_at           TEXT NULL,
+                gone_reason       TEXT NULL,
+                PRIMARY KEY (tenant_id, channel_id, conversation_id)
+            );
+
+            -- A stretch card as posted, so its shared tally can be updated in place.
+            CREATE TABLE card_posts (
+                prompt_id       TEXT PRIMARY KEY,
+                channel_id      TEXT NOT NULL,
+                service_url     TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                activity_id     TEXT NOT NULL,
+                posted_at       TEXT NOT NULL
+            );
+            """),
     ];
 }

@@ -31,7 +31,7 @@ public static class DirectLineEndpoints
         return TypedResults.Created((string?)null, new ConversationResponse(conversation.Id, conversation.Token, 3600));
     }
 
-    public static Results<Ok<ConversationResponse>, JsonHttpResult<DirectLineError>> RefreshToken(HttpRequest request, DirectLineConversations conversations)
+    public static Results<Ok<ConversationResponse>, JsonHttpResult<ErrorResponse>> RefreshToken(HttpRequest request, DirectLineConversations conversations)
     {
         var conversation = conversations.FindByToken(BearerToken(request));
         return conversation is null
@@ -39,7 +39,7 @@ public static class DirectLineEndpoints
             : TypedResults.Ok(new ConversationResponse(conversation.Id, conversation.Token, 3600));
     }
 
-    public static Results<Ok<ConversationResponse>, JsonHttpResult<DirectLineError>> Reconnect(string conversationId, HttpRequest request, DirectLineConversations conversations)
+    public static Results<Ok<ConversationResponse>, JsonHttpResult<ErrorResponse>> Reconnect(string conversationId, HttpRequest request, DirectLineConversations conversations)
     {
         var conversation = conversations.Find(conversationId, BearerToken(request));
         return conversation is null
@@ -47,7 +47,7 @@ public static class DirectLineEndpoints
             : TypedResults.Ok(new ConversationResponse(conversation.Id, conversation.Token, 3600));
     }
 
-    public static Results<Ok<ActivitySet>, JsonHttpResult<DirectLineError>> GetActivities(string conversationId, string? watermark, HttpRequest request, DirectLineConversations conversations)
+    public static Results<Ok<ActivitySet>, JsonHttpResult<ErrorResponse>> GetActivities(string conversationId, string? watermark, HttpRequest request, DirectLineConversations conversations)
     {
         var conversation = conversations.Find(conversationId, BearerToken(request));
         if (conversation is null)
@@ -65,7 +65,7 @@ public static class DirectLineEndpoints
         return TypedResults.Ok(new ActivitySet(activities, mark.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    public static async Task<Results<Ok<ResourceResponse>, JsonHttpResult<DirectLineError>>> PostActivity(
+    public static async Task<Results<Ok<ResourceResponse>, JsonHttpResult<ErrorResponse>>> PostActivity(
         string conversationId,
         HttpRequest request,
         DirectLineConversations conversations,
@@ -80,7 +80,7 @@ public static class DirectLineEndpoints
             return NotFound();
         }
 
-        var (activity, problem) = await ReadActivityAsync(request, options.Value.MaxActivityBytes, cancellationToken);
+        var (activity, problem) = await ActivityBody.ReadAsync(request, options.Value.MaxActivityBytes, cancellationToken);
         if (activity is null)
         {
             return problem!;
@@ -107,53 +107,16 @@ public static class DirectLineEndpoints
         return TypedResults.Ok(new ResourceResponse(id));
     }
 
-    private static async Task<(JsonObject? Activity, JsonHttpResult<DirectLineError>? Problem)> ReadActivityAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        try
-        {
-            var node = JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), documentOptions: new JsonDocumentOptions { MaxDepth = 32 });
-            return node is JsonObject activity
-                ? (activity, null)
-                : (null, Error(HttpStatusCode.BadRequest, "BadArgument", "The body must be a JSON object (an activity)."));
-        }
-        catch (JsonException exception)
-        {
-            return (null, Error(HttpStatusCode.BadRequest, "BadArgument", $"The body is not valid JSON: {exception.Message}"));
-        }
-    }
-
     private static string? BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.Ordinal) ? header["Bearer ".Length..].Trim() : null;
     }
 
-    private static JsonHttpResult<DirectLineError> TooLarge(int maxBytes) =>
-        Error(HttpStatusCode.RequestEntityTooLarge, "MessageSizeTooBig", $"The activity is larger than {maxBytes / 1024} KB.");
-
-    private static JsonHttpResult<DirectLineError> NotFound() =>
+    private static JsonHttpResult<ErrorResponse> NotFound() =>
         Error(HttpStatusCode.NotFound, "BadArgument", "Conversation not found, or the token does not belong to it. Start a new conversation.");
 
-    private static JsonHttpResult<DirectLineError> Error(HttpStatusCode status, string code, string message) =>
-        TypedResults.Json(new DirectLineError(new DirectLineErrorBody(code, message)), statusCode: (int)status);
+    private static JsonHttpResult<ErrorResponse> Error(HttpStatusCode status, string code, string message) => ActivityBody.Error(status, code, message);
 
     /// <summary>Refuses anyone but this machine; the answer is a plain 404 so the endpoint's existence isn't advertised.</summary>
     private sealed class LoopbackOnlyFilter : IEndpointFilter
@@ -171,6 +134,3 @@ public sealed record ActivitySet(JsonArray Activities, string Watermark);
 
 public sealed record ResourceResponse(string Id);
 
-public sealed record DirectLineError(DirectLineErrorBody Error);
-
-public sealed record DirectLineErrorBody(string Code, string Message);

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using StretchBot.Conversation;
+
+namespace StretchBot.Channels.Teams;
+
+/// <summary>
+/// One inbound Bot Connector activity, read defensively: Teams adds fields and events at any time, and ids are
+/// opaque strings. The Teams wire format stays in this folder; the core sees a <see cref="Turn"/>.
+/// </summary>
+public sealed partial class TeamsActivity
+{
+    public const string TeamsChannelId = "msteams";
+
+    private TeamsActivity(JsonObject raw) => Raw = raw;
+
+    public JsonObject Raw { get; }
+
+    public string Type => StringOf(Raw["type"])!;
+
+    public string? Name => StringOf(Raw["name"]);
+
+    public string? Id => StringOf(Raw["id"]);
+
+    public string? ChannelId => StringOf(Raw["channelId"]);
+
+    public string? ServiceUrl => StringOf(Raw["serviceUrl"]);
+
+    public string? ReplyToId => StringOf(Raw["replyToId"]);
+
+    public string? Action => StringOf(Raw["action"]);
+
+    public string FromId => StringOf(Raw["from"]?["id"]) ?? string.Empty;
+
+    public string? FromName => StringOf(Raw["from"]?["name"]);
+
+    public string? FromAadObjectId => StringOf(Raw["from"]?["aadObjectId"]);
+
+    public string RecipientId => StringOf(Raw["recipient"]?["id"]) ?? string.Empty;
+
+    public string? RecipientName => StringOf(Raw["recipient"]?["name"]);
+
+    /// <summary>The conversation as the connector names it: a thread in a channel carries ";messageid=…".</summary>
+    public string ConversationId => StringOf(Raw["conversation"]?["id"]) ?? string.Empty;
+
+    /// <summary>The conversation without the thread: the channel, chat or 1:1. Stats and prompts are kept per this id.</summary>
+    public string BaseConversationId => ConversationId.Split(";messageid=", 2)[0];
+
+    public string? ConversationType => StringOf(Raw["conversation"]?["conversationType"]);
+
+    public bool IsGroup => Raw["conversation"]?["isGroup"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    public string? TenantId => StringOf(Raw["conversation"]?["tenantId"]) ?? StringOf(Raw["channelData"]?["tenant"]?["id"]);
+
+    public string? TeamId => StringOf(Raw["channelData"]?["team"]?["id"]);
+
+    public string? TeamName => StringOf(Raw["channelData"]?["team"]?["name"]);
+
+    public string? ChannelDataChannelId => StringOf(Raw["channelData"]?["channel"]?["id"]);
+
+    public string? ConversationName => StringOf(Raw["conversation"]?["name"]) ?? StringOf(Raw["channelData"]?["channel"]?["name"]);
+
+    public string? EventType => StringOf(Raw["channelData"]?["eventType"]);
+
+    public bool IsInvoke => Type == "invoke";
+
+    /// <summary>The time zone Teams reports for the sender's client (an IANA id).</summary>
+    public string? TimeZone => Entities("clientInfo").Select(e => StringOf(e["timezone"])).FirstOrDefault(z => !string.IsNullOrWhiteSpace(z));
+
+    public IEnumerable<string> MembersAdded => Members("membersAdded");
+
+    public IEnumerable<string> MembersRemoved => Members("membersRemoved");
+
+    /// <summary>Reads and checks an activity body. Returns null and an error for a client mistake.</summary>
+    public static TeamsActivity? Read(JsonNode? body, out string? error)
+    {
+        error = body switch
+        {
+            not JsonObject => "The body must be a JSON object (an activity).",
+            JsonObject o when StringOf(o["type"]) is not { Length: > 0 } => "The activity needs a 'type'.",
+            JsonObject o when o["from"] is not null and not JsonObject => "'from' must be an object.",
+            JsonObject o when o["conversation"] is not null and not JsonObject => "'conversation' must be an object.",
+            JsonObject o when o["text"] is { } t && t.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Null) => "'text' must be a string.",
+            JsonObject o when o["serviceUrl"] is { } u && !IsServiceUrl(StringOf(u)) => "'serviceUrl' must be an absolute http(s) URL.",
+            _ => null,
+        };
+        return error is null ? new TeamsActivity((JsonObject)body!) : null;
+    }
+
+    /// <summary>What the core needs to know about a conversational activity; null when the activity isn't one.</summary>
+    public Turn? ToTurn()
+    {
+        if (TenantId is not { } tenant || FromId.Length == 0 || ConversationId.Length == 0)
+        {
+            return null;
+        }
+
+        var where = new Where(TeamsChannelId, tenant, BaseConversationId, TeamId, IsGroup, ConversationName);
+        var who = new Who(Limit(FromId, 256)!, Clean(FromName) ?? "Someone", TimeZone);
+        var capabilities = new ChannelCapabilities(SupportsExecute: true);
+
+        if (Type == "message")
+        {
+            // A card's Action.Submit arrives as a message with value (and replyToId = the card's message).
+            if (Raw["value"] is JsonObject value && StringOf(value["action"]) is not null)
+            {
+                return new Turn(where, who, capabilities, Action: ActionOf(value));
+            }
+
+            if (Raw["value"] is JsonObject && string.IsNullOrWhiteSpace(StringOf(Raw["text"])))
+            {
+                return new Turn(where, who, capabilities, Action: new CardAction(string.Empty));
+            }
+
+            return new Turn(where, who, capabilities, Text: CommandText());
+        }
+
+        // Action.Execute (Universal Actions): verb + data; the refresh of a shared card comes the same way.
+        if (IsInvoke && Name == "adaptiveCard/action" && Raw["value"]?["action"] is JsonObject execute)
+        {
+            var action = ActionOf(execute["data"] as JsonObject ?? []);
+            return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
+        }
+
+        return null;
+    }
+
+    /// <summary>The text with the bot's @mention (and any other at-tags' markup) removed, HTML entities decoded.</summary>
+    public string CommandText()
+    {
+        var text = StringOf(Raw["text"]) ?? string.Empty;
+        foreach (var mention in Entities("mention"))
+        {
+            if (StringOf(mention["mentioned"]?["id"]) == RecipientId && StringOf(mention["text"]) is { Length: > 0 } tag)
+            {
+                text = text.Replace(tag, " ", StringComparison.Ordinal);
+            }
+        }
+
+        // Whatever at-tags are left (mentions of people, or of the bot without an entity) keep their inner text,
+        // except the bot's own name.
+        text = AtTag().Replace(text, m => RecipientName is { } bot && m.Groups[1].Value.Trim().Equals(bot, StringComparison.OrdinalIgnoreCase) ? " " : m.Groups[1].Value);
+        text = HtmlTag().Replace(text, " ");
+        return WebUtility.HtmlDecode(text).Replace('\u00a0', ' ').Trim();
+    }
+
+    public string? ActionType => StringOf(Raw["value"]?["action"]?["type"]);
+
+    private IEnumerable<JsonObject> Entities(string type) =>
+        (Raw["entities"] as JsonArray ?? []).OfType<JsonObject>().Where(e => StringOf(e["type"]) == type);
+
+    private IEnumerable<string> Members(string property) =>
+        (Raw[property] as JsonArray ?? []).OfType<JsonObject>().Select(m => StringOf(m["id"])).OfType<string>();
+
+    private static CardAction ActionOf(JsonObject value) => new(
+        Limit(StringOf(value["action"]), 32) ?? string.Empty,
+        Limit(StringOf(value["promptId"]), 64),
+        Limit(StringOf(value["stretchId"]), 64),
+        Limit(StringOf(value["filter"]), 100));
+
+    private static bool IsServiceUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+
+    internal static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static string? Limit(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
+
+    private static string? Clean(string? name)
+    {
+        var trimmed = name?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : Limit(trimmed, 80);
+    }
+
+    [GeneratedRegex(@"<at[^>]*>(.*?)</at>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex AtTag();
+
+    [GeneratedRegex(@"<[^>]+>")]
+    private static partial Regex HtmlTag();
+}

@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using StretchBot.Conversation;
+using StretchBot.Installs;
+using StretchBot.Stretching;
+
+namespace StretchBot.Channels.Teams;
+
+/// <summary>
+/// What StretchBot does with each Teams activity, by type. Messages and install events are handled off the request
+/// (the connector wants its 200 at once); invokes are answered in the HTTP response, well within 15 s.
+/// </summary>
+public sealed partial class TeamsBot(
+    TurnHandler turns,
+    TeamsMessages messages,
+    BotConnectorClient connector,
+    InstallStore installs,
+    CardPostStore cardPosts,
+    SharedCardUpdates sharedCards,
+    ILogger<TeamsBot> logger)
+{
+    // Install events are rare; one at a time keeps "say hello once per install" simple across the two events Teams sends.
+    private readonly SemaphoreSlim _installGate = new(1, 1);
+    private readonly ConcurrentDictionary<string, string> _serviceUrls = new(StringComparer.Ordinal);
+
+    /// <summary>Messages, card submits, install and membership events: replies go out through the connector.</summary>
+    public async Task OnActivityAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        await RefreshServiceUrlAsync(activity, cancellationToken);
+        switch (activity.Type)
+        {
+            case "message":
+                await OnMessageAsync(activity, cancellationToken);
+                break;
+            case "installationUpdate":
+                await OnInstallationUpdateAsync(activity, cancellationToken);
+                break;
+            case "conversationUpdate":
+                await OnConversationUpdateAsync(activity, cancellationToken);
+                break;
+            default:
+                // Teams adds event types over time; anything else is acknowledged and ignored.
+                break;
+        }
+    }
+
+    /// <summary>An invoke: the response body for the HTTP answer (null for 200 with no body).</summary>
+    public async Task<(int Status, JsonObject? Body)> OnInvokeAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        if (activity.Name != "adaptiveCard/action")
+        {
+            // Task modules, message extensions and the like are not part of StretchBot.
+            return (200, null);
+        }
+
+        if (activity.ActionType is { } type && type != "Action.Execute")
+        {
+            return (200, TeamsMessages.InvokeError(400, "NotSupported", $"StretchBot only handles Action.Execute, not {type}."));
+        }
+
+        if (activity.ToTurn() is not { Action: not null } turn)
+        {
+            return (200, TeamsMessages.InvokeError(400, "BadRequest", "The invoke needs a conversation with a tenant, a sender and an action."));
+        }
+
+        _ = RefreshServiceUrlAsync(activity, CancellationToken.None);
+        var result = await turns.HandleAsync(turn, cancellationToken);
+        // One card answers an invoke: the last one is the answer (a newcomer's welcome is on every card as Safety).
+        var answer = result.Messages[^1];
+        if (answer is DoneView done && activity.ServiceUrl is { })
+        {
+            sharedCards.Request(done.PromptId, turn.Where.TenantId);
+        }
+
+        return (200, messages.InvokeResponse(answer));
+    }
+
+    private async Task OnMessageAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        if (activity.ToTurn() is not { } turn || activity.ServiceUrl is not { } serviceUrl)
+        {
+            LogIgnored(logger, activity.Type, "no tenant, sender, conversation or serviceUrl");
+            return;
+        }
+
+        var result = await turns.HandleAsync(turn, cancellationToken);
+        foreach (var view in result.Messages)
+        {
+            if (view is DoneView done)
+            {
+                // The Action.Submit fallback of Done: count it like the Execute, and update the shared card too.
+                sharedCards.Request(done.PromptId, turn.Where.TenantId);
+            }
+
+            await ReplyAsync(activity, serviceUrl, turn.Where.TenantId, view, cancellationToken);
+        }
+    }
+
+    private async Task ReplyAsync(TeamsActivity activity, string serviceUrl, string tenantId, View view, CancellationToken cancellationToken)
+    {
+        var reply = messages.Activity(view, activity.RecipientId, activity.RecipientName, activity.ConversationId, activity.FromId);
+        try
+        {
+            // In a channel this threads under the message; in chats it is a plain send.
+            var response = activity.Id is { } id
+                ? await connector.ReplyAsync(serviceUrl, tenantId, activity.ConversationId, id, reply, cancellationToken)
+                : await connector.SendAsync(serviceUrl, tenantId, activity.ConversationId, reply, cancellationToken);
+            await RememberCardAsync(view, serviceUrl, activity.ConversationId, response.Id, cancellationToken);
+        }
+        catch (BotConnectorException exception)
+        {
+            await OnSendFailedAsync(exception, activity.BaseConversationId, cancellationToken);
+        }
+    }
+
+    /// <summary>A stretch card's tally is updated in place later, so keep where it was posted.</summary>
+    private async Task RememberCardAsync(View view, string serviceUrl, string conversationId, string? activityId, CancellationToken cancellationToken)
+    {
+        if (view is not StretchView stretch)
+        {
+            return;
+        }
+
+        if (activityId is null)
+        {
+            // 202 with no body: the card is out but can't be updated in place.
+            LogNoActivityId(logger);
+            return;
+        }
+
+        await cardPosts.SaveAsync(new CardPost(stretch.PromptId, TeamsActivity.TeamsChannelId, serviceUrl, conversationId, activityId), cancellationToken);
+    }
+
+    private async Task OnInstallationUpdateAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        switch (activity.Action)
+        {
+            case "add" or "add-upgrade":
+                await InstalledAsync(activity, welcome: activity.Action == "add", cancellationToken);
+                break;
+            case "remove":
+                // remove-upgrade is an app update, not an uninstall.
+                await RemovedAsync(activity, cancellationToken);
+                break;
+        }
+    }
+
+    private async Task OnConversationUpdateAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        if (activity.RecipientId.Length == 0)
+        {
+            return;
+        }
+
+        if (activity.MembersAdded.Contains(activity.RecipientId))
+        {
+            await InstalledAsync(activity, welcome: true, cancellationToken);
+        }
+        else if (activity.MembersRemoved.Contains(activity.RecipientId))
+        {
+            await RemovedAsync(activity, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the conversation reference and says hello once: Teams announces an install with both an
+    /// installationUpdate and a conversationUpdate, and a team install once per team whichever channel it names.
+    /// </summary>
+    private async Task InstalledAsync(TeamsActivity activity, bool welcome, CancellationToken cancellationToken)
+    {
+        if (activity.TenantId is not { } tenant || activity.ServiceUrl is not { } serviceUrl || activity.ConversationId.Length == 0)
+        {
+            LogIgnored(logger, activity.Type, "install without tenant, conversation or serviceUrl");
+            return;
+        }
+
+        var conversationId = activity.BaseConversationId;
+        bool isNew;
+        await _installGate.WaitAsync(cancellationToken);
+        try
+        {
+            var teamKnown = activity.TeamId is { } team && await installs.TeamHasInstallAsync(tenant, TeamsActivity.TeamsChannelId, team, cancellationToken);
+            var stored = await installs.UpsertAsync(new Install(
+                tenant, TeamsActivity.TeamsChannelId, conversationId, activity.ConversationType ?? (activity.TeamId is null ? (activity.IsGroup ? "groupChat" : "personal") : "channel"),
+                activity.TeamId, activity.TeamName, activity.ConversationName, serviceUrl, activity.RecipientId, activity.FromId.Length > 0 ? activity.FromId : null), cancellationToken);
+            isNew = stored && !teamKnown;
+        }
+        finally
+        {
+            _installGate.Release();
+        }
+
+        LogInstalled(logger, activity.ConversationType ?? "unknown", isNew);
+        if (!welcome || !isNew)
+        {
+            return;
+        }
+
+        foreach (var view in turns.Installed().Messages)
+        {
+            try
+            {
+                await connector.SendAsync(serviceUrl, tenant, conversationId, messages.Activity(view, activity.RecipientId, activity.RecipientName, conversationId), cancellationToken);
+            }
+            catch (BotConnectorException exception)
+            {
+                await OnSendFailedAsync(exception, conversationId, cancellationToken);
+            }
+        }
+    }
+
+    private async Task RemovedAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        if (activity.TenantId is not { } tenant)
+        {
+            return;
+        }
+
+        // Removed from a team: every channel of it goes. Otherwise the one chat.
+        var removed = activity.TeamId is { } team && activity.ConversationType is "channel" or null
+            ? await installs.DeleteTeamAsync(tenant, TeamsActivity.TeamsChannelId, team, cancellationToken)
+            : 0;
+        removed += await installs.DeleteAsync(tenant, TeamsActivity.TeamsChannelId, activity.BaseConversationId, cancellationToken) ? 1 : 0;
+        LogRemoved(logger, activity.ConversationType ?? "unknown", removed);
+    }
+
+    /// <summary>serviceUrl is stable but can change; the last one an authenticated activity brought wins.</summary>
+    private async Task RefreshServiceUrlAsync(TeamsActivity activity, CancellationToken cancellationToken)
+    {
+        if (activity.TenantId is not { } tenant || activity.ServiceUrl is not { } serviceUrl
+            || (_serviceUrls.TryGetValue(tenant, out var known) && known == serviceUrl))
+        {
+            return;
+        }
+
+        _serviceUrls[tenant] = serviceUrl;
+        try
+        {
+            await installs.RefreshServiceUrlAsync(tenant, TeamsActivity.TeamsChannelId, serviceUrl, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            _serviceUrls.TryRemove(tenant, out _);
+            LogServiceUrlFailed(logger, exception);
+        }
+    }
+
+    private async Task OnSendFailedAsync(BotConnectorException exception, string conversationId, CancellationToken cancellationToken)
+    {
+        if (exception.IsGone)
+        {
+            // 403 BotNotInConversationRoster (uninstalled) or 404: stop sending there until it's installed again.
+            await installs.MarkGoneAsync(TeamsActivity.TeamsChannelId, conversationId, exception.Code ?? ((int)exception.Status).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
+        }
+
+        LogSendFailed(logger, (int)exception.Status, exception.Code);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a Teams {Type} activity: {Reason}")]
+    private static partial void LogIgnored(ILogger logger, string type, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Installed in a Teams {ConversationType} (new: {IsNew})")]
+    private static partial void LogInstalled(ILogger logger, string conversationType, bool isNew);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed from a Teams {ConversationType} ({Count} stored references deleted)")]
+    private static partial void LogRemoved(ILogger logger, string conversationType, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A stretch card was accepted without an id (202); its tally can't be updated in place")]
+    private static partial void LogNoActivityId(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send to Teams: {Status} {Code}")]
+    private static partial void LogSendFailed(ILogger logger, int status, string? code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a new serviceUrl")]
+    private static partial void LogServiceUrlFailed(ILogger logger, Exception exception);
+}

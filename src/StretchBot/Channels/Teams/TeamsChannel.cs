@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace StretchBot.Channels.Teams;
+
+/// <summary>Microsoft Teams through an Azure Bot: the Bot Connector's messaging endpoint and our client of its REST API.</summary>
+public static partial class TeamsChannel
+{
+    public static IServiceCollection AddTeamsChannel(this IServiceCollection services)
+    {
+        services.AddOptions<TeamsOptions>().BindConfiguration(TeamsOptions.Section)
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                // Azure's templates and the Bot Framework docs name these at the top level; accept both.
+                o.MicrosoftAppId ??= configuration["MicrosoftAppId"];
+                o.MicrosoftAppPassword ??= configuration["MicrosoftAppPassword"];
+                o.MicrosoftAppTenantId ??= configuration["MicrosoftAppTenantId"];
+            })
+            .Validate(o => o.Problem() is null, "Teams settings are incomplete.")
+            .Validate(o => Uri.TryCreate(o.OpenIdMetadataUrl, UriKind.Absolute, out _), "Teams:OpenIdMetadataUrl must be an absolute URL.")
+            .Validate(o => o.MaxActivityBytes is >= 1024 and <= 4 * 1024 * 1024, "Teams:MaxActivityBytes must be between 1 KB and 4 MB.")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TeamsOptions>, ExplainTeamsOptions>();
+        services.AddHttpClient(nameof(BotConnectorAuthentication));
+        services.AddHttpClient(BotTokenProvider.HttpClientName);
+        services.AddHttpClient(BotConnectorClient.HttpClientName);
+        services.AddSingleton<BotConnectorAuthentication>();
+        services.AddSingleton<BotTokenProvider>();
+        services.AddSingleton<BotConnectorClient>();
+        services.AddSingleton<TeamsMessages>();
+        services.AddSingleton<SharedCardUpdates>();
+        services.AddSingleton<TeamsBot>();
+        services.AddSingleton<TeamsWork>();
+        services.AddHostedService(sp => sp.GetRequiredService<TeamsWork>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapTeamsChannel(this IEndpointRouteBuilder routes)
+    {
+        if (routes.ServiceProvider.GetRequiredService<IOptions<TeamsOptions>>().Value.Enabled)
+        {
+            routes.MapPost("/api/messages", PostActivity);
+        }
+
+        return routes;
+    }
+
+    /// <summary>
+    /// The messaging endpoint. 401 for anything not from the Bot Connector; 400 for a body that isn't an activity;
+    /// invokes answered in the response; everything else 200 at once with the work continuing in the background.
+    /// </summary>
+    public static async Task<IResult> PostActivity(
+        HttpContext context,
+        BotConnectorAuthentication authentication,
+        TeamsBot bot,
+        TeamsWork work,
+        IOptions<TeamsOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggers.CreateLogger(typeof(TeamsChannel));
+        // Refuse requests without a bearer token before reading their bodies.
+        if (options.Value.AuthenticationEnabled && !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            LogUnauthorized(logger, "missing or non-Bearer Authorization header");
+            return TypedResults.Unauthorized();
+        }
+
+        var (body, problem) = await ActivityBody.ReadAsync(context.Request, options.Value.MaxActivityBytes, cancellationToken);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (TeamsActivity.Read(body, out var error) is not { } activity)
+        {
+            return ActivityBody.Error(HttpStatusCode.BadRequest, "BadArgument", error!);
+        }
+
+        var auth = await authentication.AuthenticateAsync(context, activity.ChannelId, activity.ServiceUrl, cancellationToken);
+        if (!auth.Succeeded)
+        {
+            LogUnauthorized(logger, auth.Failure!);
+            return TypedResults.Unauthorized();
+        }
+
+        if (activity.IsInvoke)
+        {
+            var (status, response) = await bot.OnInvokeAsync(activity, cancellationToken);
+            return response is null ? TypedResults.StatusCode(status) : TypedResults.Json(response, statusCode: status);
+        }
+
+        if (!work.TryEnqueue(ct => bot.OnActivityAsync(activity, ct)))
+        {
+            return ActivityBody.Error(HttpStatusCode.ServiceUnavailable, "ServiceUnavailable", "StretchBot is busy; try again shortly.");
+        }
+
+        return TypedResults.Ok();
+    }
+
+    /// <summary>Says exactly which Teams setting is missing, for the one-line start-up error.</summary>
+    private sealed class ExplainTeamsOptions : IValidateOptions<TeamsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TeamsOptions options) =>
+            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request to /api/messages: {Reason}")]
+    private static partial void LogUnauthorized(ILogger logger, string reason);
+}

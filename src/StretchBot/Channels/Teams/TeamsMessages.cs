@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using StretchBot.Cards;
+using StretchBot.Conversation;
+
+namespace StretchBot.Channels.Teams;
+
+/// <summary>Turns the core's views into Bot Connector activities and invoke responses for Teams.</summary>
+public sealed class TeamsMessages(CardRenderer cards)
+{
+    public const string InvokeCardType = "application/vnd.microsoft.card.adaptive";
+    public const string InvokeMessageType = "application/vnd.microsoft.activity.message";
+    public const string InvokeErrorType = "application/vnd.microsoft.error";
+
+    private static readonly ChannelCapabilities Teams = new(SupportsExecute: true);
+
+    /// <summary>A message activity from the bot into a conversation.</summary>
+    public JsonObject Activity(View view, string botId, string? botName, string conversationId, string? recipientId = null)
+    {
+        var rendered = cards.Render(view, Teams);
+        var activity = new JsonObject
+        {
+            ["type"] = "message",
+            ["from"] = new JsonObject { ["id"] = botId, ["name"] = botName ?? "StretchBot" },
+            ["conversation"] = new JsonObject { ["id"] = conversationId },
+        };
+        if (recipientId is not null)
+        {
+            activity["recipient"] = new JsonObject { ["id"] = recipientId };
+        }
+
+        if (rendered.Card is { } card)
+        {
+            AddRefresh(view, card);
+            activity["summary"] = rendered.Summary;
+            activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
+        }
+        else
+        {
+            activity["text"] = rendered.Text;
+            activity["textFormat"] = "markdown";
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// The answer to an adaptiveCard/action invoke: the card that replaces the clicked one for the clicker, or a short
+    /// message Teams shows in place when the answer isn't a card.
+    /// </summary>
+    public JsonObject InvokeResponse(View view)
+    {
+        var rendered = cards.Render(view, Teams);
+        if (rendered.Card is { } card)
+        {
+            AddRefresh(view, card);
+            return new JsonObject { ["statusCode"] = 200, ["type"] = InvokeCardType, ["value"] = card };
+        }
+
+        return new JsonObject { ["statusCode"] = 200, ["type"] = InvokeMessageType, ["value"] = Plain(view) };
+    }
+
+    public static JsonObject InvokeError(int status, string code, string message) =>
+        new() { ["statusCode"] = status, ["type"] = InvokeErrorType, ["value"] = new JsonObject { ["code"] = code, ["message"] = message } };
+
+    /// <summary>
+    /// A shared stretch card refreshes itself for the people who did it (at most 60), so each of them sees their own
+    /// Done card while everyone else sees the tally. userIds is always sent: without it, clients disagree.
+    /// </summary>
+    private static void AddRefresh(View view, JsonObject card)
+    {
+        if (view is not StretchView stretch)
+        {
+            return;
+        }
+
+        card["refresh"] = new JsonObject
+        {
+            ["action"] = new JsonObject
+            {
+                ["type"] = "Action.Execute",
+                ["title"] = "Refresh",
+                ["verb"] = "refresh",
+                ["data"] = new JsonObject { ["action"] = "refresh", ["promptId"] = stretch.PromptId, ["stretchId"] = stretch.Stretch.Id },
+            },
+            ["userIds"] = new JsonArray((stretch.DoneBy ?? []).Take(60).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+        };
+    }
+
+    private static string Plain(View view) => view switch
+    {
+        MessageView m => m.Hint is null ? $"{m.Title}. {m.Text}" : $"{m.Title}. {m.Text} {m.Hint}",
+        _ => "Done.",
+    };
+}

@@ -1,0 +1,91 @@
+namespace StretchBot.Channels.Teams;
+
+/// <summary>How the bot's Entra app identity gets outbound tokens (the Azure Bot resource's "type").</summary>
+public enum BotAppType { SingleTenant, MultiTenant, UserAssignedMsi }
+
+/// <summary>
+/// The Teams channel: the Azure Bot's app identity and the Bot Connector endpoints. The defaults are the public cloud;
+/// with no app id the channel still answers loopback callers without authentication, for local testing only.
+/// Secrets come from environment variables (Teams__MicrosoftAppPassword) or user-secrets, never from appsettings.json.
+/// </summary>
+public sealed class TeamsOptions
+{
+    public const string Section = "Teams";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>SingleTenant (the default for new Azure Bots), MultiTenant, or UserAssignedMsi.</summary>
+    public BotAppType MicrosoftAppType { get; set; } = BotAppType.SingleTenant;
+
+    public string? MicrosoftAppId { get; set; }
+
+    public string? MicrosoftAppPassword { get; set; }
+
+    public string? MicrosoftAppTenantId { get; set; }
+
+    /// <summary>The Bot Connector's OpenID metadata: its signing keys and their endorsements.</summary>
+    public string OpenIdMetadataUrl { get; set; } = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+
+    /// <summary>The only issuer of Bot Connector → bot tokens.</summary>
+    public string TokenIssuer { get; set; } = "https://api.botframework.com";
+
+    /// <summary>Entra ID, where the bot gets its own tokens.</summary>
+    public string AuthorityHost { get; set; } = "https://login.microsoftonline.com";
+
+    /// <summary>Multi-tenant bots get their tokens from the Bot Framework tenant.</summary>
+    public string MultiTenantAuthority { get; set; } = "botframework.com";
+
+    public string OAuthScope { get; set; } = "https://api.botframework.com/.default";
+
+    /// <summary>Largest inbound activity accepted.</summary>
+    public int MaxActivityBytes { get; set; } = 256 * 1024;
+
+    /// <summary>A shared channel card's tally is updated at most this often, however many people click.</summary>
+    public TimeSpan SharedCardUpdateInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>One outbound attempt gives up after this long.</summary>
+    public TimeSpan OutboundAttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public int OutboundMaxRetries { get; set; } = 3;
+
+    /// <summary>First retry delay; later ones grow exponentially, with jitter.</summary>
+    public TimeSpan OutboundRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A Retry-After longer than this is not waited for in the request that got it.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Teams allows 7 sends per second per conversation.</summary>
+    public int SendsPerSecondPerConversation { get; set; } = 7;
+
+    /// <summary>Teams allows about 50 requests per second per app per tenant.</summary>
+    public int RequestsPerSecondPerTenant { get; set; } = 50;
+
+    public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(MicrosoftAppId);
+
+    /// <summary>The bot's id in Teams conversations.</summary>
+    public string BotId => "28:" + MicrosoftAppId;
+
+    /// <summary>Checks the identity settings; returns what to fix, or null.</summary>
+    public string? Problem()
+    {
+        if (string.IsNullOrWhiteSpace(MicrosoftAppId))
+        {
+            return string.IsNullOrWhiteSpace(MicrosoftAppPassword) ? null : "Teams:MicrosoftAppPassword is set but Teams:MicrosoftAppId is not.";
+        }
+
+        if (!Guid.TryParse(MicrosoftAppId, out _))
+        {
+            return "Teams:MicrosoftAppId must be the Azure Bot's Microsoft App ID (a GUID).";
+        }
+
+        return MicrosoftAppType switch
+        {
+            BotAppType.SingleTenant when string.IsNullOrWhiteSpace(MicrosoftAppPassword) => "Teams:MicrosoftAppPassword (the client secret) is required for a SingleTenant bot.",
+            BotAppType.SingleTenant when !Guid.TryParse(MicrosoftAppTenantId, out _) => "Teams:MicrosoftAppTenantId (a GUID) is required for a SingleTenant bot.",
+            BotAppType.MultiTenant when string.IsNullOrWhiteSpace(MicrosoftAppPassword) => "Teams:MicrosoftAppPassword (the client secret) is required for a MultiTenant bot.",
+            BotAppType.UserAssignedMsi when !string.IsNullOrWhiteSpace(MicrosoftAppPassword) => "Teams:MicrosoftAppPassword must be empty for a UserAssignedMsi bot (the managed identity has no secret).",
+            BotAppType.UserAssignedMsi when !Guid.TryParse(MicrosoftAppTenantId, out _) => "Teams:MicrosoftAppTenantId (a GUID) is required for a UserAssignedMsi bot.",
+            _ => null,
+        };
+    }
+}
