@@ -1,0 +1,3 @@
+using StretchBot.TeamsPackage;
+
+return TeamsPackageCommand.Run(args, Console.Out, Console.Error);
