@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -49,7 +50,8 @@ public static partial class TeamsManifestTemplate
         if (appId is { } id)
         {
             manifest["id"] = id.ToString("D", CultureInfo.InvariantCulture);
-            text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+            // Relaxed escaping keeps the descriptions' quotes and apostrophes readable; this is a file, not HTML.
+            text = manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
         }
 
         var leftover = Placeholder().Match(text);

@@ -31,11 +31,14 @@ public class SchemaValidationTests
         return await NodeScript.RunAsync("validate-manifest.mjs", [SchemaPath, manifestPath]);
     }
 
-    [Fact]
-    public async Task The_packaged_manifest_is_valid_against_the_v1_24_schema()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_packaged_manifest_is_valid_against_the_v1_24_schema(bool withAppId)
     {
         using var dir = new TempDirectory();
-        var run = Packager.Run(dir, "--bot-id", Packager.BotId, "--domain", Packager.Domain);
+        string[] args = ["--bot-id", Packager.BotId, "--domain", Packager.Domain];
+        var run = Packager.Run(dir, withAppId ? [.. args, "--app-id", "0f4e8d2c-1a3b-4c5d-8e9f-a0b1c2d3e4f5"] : args);
         Assert.Equal(0, run.ExitCode);
         var manifest = dir.File("manifest.json");
         File.WriteAllBytes(manifest, run.Entry("manifest.json"));
