@@ -28,6 +28,9 @@ public sealed class StretchBotFactory : WebApplicationFactory<Program>
 
     public int RandomSeed { get; set; } = 1234;
 
+    /// <summary>More service changes for one test (for example the loopback fakes of Teams' cloud services).</summary>
+    public List<Action<IServiceCollection>> ServiceChanges { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(DataDirectory);
@@ -43,8 +46,37 @@ public sealed class StretchBotFactory : WebApplicationFactory<Program>
             services.RemoveAll<Random>();
             services.AddSingleton(new Random(RandomSeed));
             services.AddSingleton<IStartupFilter>(new RemoteAddressStartupFilter(() => RemoteAddress));
+            foreach (var change in ServiceChanges)
+            {
+                change(services);
+            }
         });
     }
+
+    /// <summary>Reads the app's database directly (read-only), for asserting what was stored.</summary>
+    public List<object?[]> Rows(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public long Count(string table) => (long)Rows($"SELECT COUNT(*) FROM {table}")[0][0]!;
 
     protected override void Dispose(bool disposing)
     {

@@ -65,7 +65,7 @@ public static partial class TeamsChannel
         if (options.Value.AuthenticationEnabled && !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.Ordinal))
         {
             LogUnauthorized(logger, "missing or non-Bearer Authorization header");
-            return TypedResults.Unauthorized();
+            return Unauthorized();
         }
 
         var (body, problem) = await ActivityBody.ReadAsync(context.Request, options.Value.MaxActivityBytes, cancellationToken);
@@ -83,7 +83,7 @@ public static partial class TeamsChannel
         if (!auth.Succeeded)
         {
             LogUnauthorized(logger, auth.Failure!);
-            return TypedResults.Unauthorized();
+            return Unauthorized();
         }
 
         if (activity.IsInvoke)
@@ -99,6 +99,10 @@ public static partial class TeamsChannel
 
         return TypedResults.Ok();
     }
+
+    // The reason goes to the log only: a caller probing the endpoint learns nothing about which check failed.
+    private static IResult Unauthorized() =>
+        ActivityBody.Error(HttpStatusCode.Unauthorized, "Unauthorized", "This endpoint accepts only activities from the Bot Connector with a valid token.");
 
     /// <summary>Says exactly which Teams setting is missing, for the one-line start-up error.</summary>
     private sealed class ExplainTeamsOptions : IValidateOptions<TeamsOptions>
