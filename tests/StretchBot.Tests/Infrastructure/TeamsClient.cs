@@ -18,7 +18,9 @@ public sealed partial class TeamsClient(HttpClient http, FakeBotFramework fake, 
     public static JsonObject Fixture(string name)
     {
         var text = File.ReadAllText(Path.Combine(NodeScript.RepoRoot, "..", "shared", "fixtures", "teams", name));
-        return JsonNode.Parse(LineComment().Replace(text, string.Empty))!.AsObject();
+        // The docs samples also carry the narrow no-break spaces of the page they were copied from.
+        text = LineComment().Replace(text, string.Empty).Replace('\u202f', ' ').Replace('\u00a0', ' ');
+        return JsonNode.Parse(text)!.AsObject();
     }
 
     /// <summary>Posts with a valid token for the activity's serviceUrl, or with the given Authorization value.</summary>
