@@ -28,8 +28,15 @@ public sealed record RunResult(
     double P99Ms,
     double MaxMs,
     double MeanMs,
-    IReadOnlyList<long> PerSecond)
+    IReadOnlyList<long> PerSecond,
+    IReadOnlyList<(double UpToMs, long Count)> Histogram)
 {
+    /// <summary>Upper bounds (ms) of the latency histogram's buckets; the last bucket is everything slower.</summary>
+    public static readonly double[] Buckets = [1, 2, 5, 10, 20, 50, 100, 150, 200, 300, 500, 1000, 2000, double.PositiveInfinity];
+
+    public string HistogramText => string.Join(", ", Histogram.Where(h => h.Count > 0).Select(h =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{(double.IsPositiveInfinity(h.UpToMs) ? ">2000" : "≤" + h.UpToMs)}ms:{h.Count}")));
+
     public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
 
     public double OkPerSecond => Ok / Elapsed.TotalSeconds;
@@ -184,7 +191,26 @@ public sealed class LoadRunner(Uri baseAddress)
         return new RunResult(
             scenario.Name, concurrency, elapsed, Interlocked.Read(ref done), ok.Sum(), mergedErrors,
             Percentile(0.50, count), Percentile(0.90, count), Percentile(0.99, count), count == 0 ? double.NaN : Ms(_samples[count - 1]), count == 0 ? double.NaN : Ms((long)(mean / count)),
-            perSecond);
+            perSecond, Histogram(count));
+    }
+
+    private List<(double, long)> Histogram(int count)
+    {
+        var histogram = new List<(double, long)>();
+        var i = 0;
+        foreach (var bound in RunResult.Buckets)
+        {
+            var n = 0L;
+            while (i < count && Ms(_samples[i]) <= bound)
+            {
+                i++;
+                n++;
+            }
+
+            histogram.Add((bound, n));
+        }
+
+        return histogram;
     }
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;

@@ -222,7 +222,7 @@ public static class LoadTool
 
     private static void Print(RunResult r) => Log(
         $"{r.Scenario} @{r.Concurrency}: {r.Requests} requests in {r.Elapsed.TotalSeconds:F1} s = {r.RequestsPerSecond:F0}/s ({r.OkPerSecond:F0}/s OK); "
-        + $"p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms; errors {r.ErrorText}; per second {PerSecond(r.PerSecond)}");
+        + $"p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms; errors {r.ErrorText}; per second {PerSecond(r.PerSecond)}; latency histogram {r.HistogramText}");
 
     private static string PerSecond(IReadOnlyList<long> values)
     {

@@ -92,11 +92,16 @@ public sealed partial class TeamsBot(
                 sharedCards.Request(done.PromptId, turn.Where.TenantId);
             }
 
-            await ReplyAsync(activity, serviceUrl, turn.Where.TenantId, view, cancellationToken);
+            if (!await ReplyAsync(activity, serviceUrl, turn.Where.TenantId, view, cancellationToken))
+            {
+                // The rest of the answer would fail the same way.
+                break;
+            }
         }
     }
 
-    private async Task ReplyAsync(TeamsActivity activity, string serviceUrl, string tenantId, View view, CancellationToken cancellationToken)
+    /// <summary>Sends one reply; false when the connector refused it and the turn's other replies should not follow.</summary>
+    private async Task<bool> ReplyAsync(TeamsActivity activity, string serviceUrl, string tenantId, View view, CancellationToken cancellationToken)
     {
         var reply = messages.Activity(view, activity.RecipientId, activity.RecipientName, activity.ConversationId, activity.FromId);
         try
@@ -106,10 +111,12 @@ public sealed partial class TeamsBot(
                 ? await connector.ReplyAsync(serviceUrl, tenantId, activity.ConversationId, id, reply, cancellationToken)
                 : await connector.SendAsync(serviceUrl, tenantId, activity.ConversationId, reply, cancellationToken);
             await RememberCardAsync(view, serviceUrl, activity.ConversationId, response.Id, cancellationToken);
+            return true;
         }
         catch (BotConnectorException exception)
         {
             await OnSendFailedAsync(exception, activity.BaseConversationId, cancellationToken);
+            return false;
         }
     }
 
@@ -205,6 +212,7 @@ public sealed partial class TeamsBot(
             catch (BotConnectorException exception)
             {
                 await OnSendFailedAsync(exception, conversationId, cancellationToken);
+                break;
             }
         }
     }
