@@ -68,7 +68,11 @@ export function lintCard(json) {
       }
       if (node.type === 'Action.Execute') {
         if (!node.verb) add('ExecuteWithoutVerb', `${path}: Action.Execute needs a verb`);
-        if (!node.fallback || node.fallback.type !== 'Action.Submit') add('ExecuteWithoutFallback', `${path}: Action.Execute needs an Action.Submit fallback`);
+        // A button needs a Submit fallback for clients without Universal Actions; the card-level refresh action is
+        // never shown as a button (those clients just don't refresh), so it has none.
+        const isRefresh = path.endsWith('.refresh.action');
+        if (!isRefresh && (!node.fallback || node.fallback.type !== 'Action.Submit')) add('ExecuteWithoutFallback', `${path}: Action.Execute needs an Action.Submit fallback`);
+
       }
       if (node.type === 'FactSet' && (!Array.isArray(node.facts) || node.facts.length === 0)) add('EmptyFactSet', `${path}: FactSet has no facts`);
       if (node.type === 'TextBlock' && (node.text == null || node.text === '')) add('EmptyText', `${path}: TextBlock has no text`);

@@ -15,38 +15,12 @@ namespace StretchBot.Tests.Cards;
 /// </summary>
 public sealed class CardConformanceTests : AppTest
 {
-    private const int MaxCardBytes = 28 * 1024;
-
     [Fact]
     public async Task EveryCardTheAppSendsPassesTheOfficialRendererAndOurLint()
     {
         var cards = await CollectCardsAsync();
 
-        var input = new JsonArray(cards.Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["card"] = c.Card.DeepClone() }).ToArray());
-        var inPath = Path.Combine(Factory.DataDirectory, "cards-in.json");
-        var outPath = Path.Combine(Factory.DataDirectory, "cards-out.json");
-        await File.WriteAllTextAsync(inPath, input.ToJsonString());
-
-        var run = await NodeScript.RunAsync("validate-cards.mjs", [inPath, outPath, "--lint"]);
-        Assert.True(run.ExitCode == 0, $"validate-cards.mjs failed: {run.StdErr}");
-
-        var results = JsonNode.Parse(await File.ReadAllTextAsync(outPath))!.AsArray();
-        Assert.Equal(cards.Count, results.Count);
-        var problems = new StringBuilder();
-        foreach (var result in results)
-        {
-            foreach (var e in result!["events"]!.AsArray())
-            {
-                problems.AppendLine($"{result["name"]}: [{e!["phase"]}] {e["event"]}: {e["message"]}");
-            }
-        }
-
-        Assert.True(problems.Length == 0, problems.ToString());
-        foreach (var (name, card) in cards)
-        {
-            var bytes = Encoding.UTF8.GetByteCount(card.ToJsonString());
-            Assert.True(bytes < MaxCardBytes, $"{name} is {bytes} bytes");
-        }
+        await OfficialRenderer.AssertValidAsync(cards, Factory.DataDirectory);
     }
 
     private async Task<List<(string Name, JsonObject Card)>> CollectCardsAsync()

@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using StretchBot.Tests.Infrastructure;
+
+namespace StretchBot.Tests.Teams;
+
+/// <summary>Every card the Teams channel sends (posts, invoke answers, shared-card updates) passes the official renderer.</summary>
+public sealed class TeamsCardTests : TeamsTest
+{
+    [Fact]
+    public async Task EveryCardSentToTeamsPassesTheOfficialRendererAndOurLint()
+    {
+        var cards = new List<(string Name, JsonObject Card)>();
+        var install = TeamsClient.Fixture("installationUpdate-add-team.json");
+        await Teams.SendAsync(install);
+        await Fake.WaitForAsync(r => r.Method == "POST");
+
+        foreach (var text in new[] { "stretch", "stretches", "stats", "leaderboard", "help" })
+        {
+            await Teams.SendAsync(TeamsClient.ChannelMessage(text, TeamsUser.Ada));
+        }
+
+        await FixtureTests.WaitUntilAsync(() => Fake.Requests.Count(r => r.Method == "POST") >= 7);
+        var stretch = Fake.Requests.First(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
+        var done = ChannelScenarioTests.DoneData(stretch.Body!["attachments"]![0]!["content"]!);
+        var answer = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));
+        cards.Add(("invoke answer: done", answer["value"]!.AsObject()));
+        var again = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));
+        cards.Add(("invoke answer: already counted", again["value"]!.AsObject()));
+        var put = await Fake.WaitForAsync(r => r.Method == "PUT");
+
+        foreach (var request in Fake.Requests.Where(r => r.Body?["attachments"] is JsonArray))
+        {
+            cards.Add(($"{request.Method} {request.Body!["summary"]}", request.Body["attachments"]![0]!["content"]!.AsObject()));
+        }
+
+        Assert.Contains(cards, c => c.Name.StartsWith("PUT Stretch:", StringComparison.Ordinal));
+        Assert.NotNull(put.Body!["attachments"]![0]!["content"]!["refresh"]);
+        await OfficialRenderer.AssertValidAsync(cards, Factory.DataDirectory);
+    }
+}
