@@ -31,6 +31,16 @@ public sealed record RunResult(
     IReadOnlyList<long> PerSecond,
     IReadOnlyList<(double UpToMs, long Count)> Histogram)
 {
+    /// <summary>Share of all cores this process used during the run (app, fake connector and generator together).</summary>
+    public double ProcessCpu { get; init; }
+
+    /// <summary>Share of all cores busy machine-wide during the run; above <see cref="ProcessCpu"/> means other programs ran too.</summary>
+    public double? MachineCpu { get; init; }
+
+    public string CpuText => MachineCpu is { } machine
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProcessCpu:P0} ({machine:P0} machine)")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ProcessCpu:P0}");
+
     /// <summary>Upper bounds (ms) of the latency histogram's buckets; the last bucket is everything slower.</summary>
     public static readonly double[] Buckets = [1, 2, 5, 10, 20, 50, 100, 150, 200, 300, 500, 1000, 2000, double.PositiveInfinity];
 
@@ -57,7 +67,17 @@ public sealed class LoadRunner(Uri baseAddress)
     private readonly long[] _samples = new long[4 * 1024 * 1024];
     private long _sampleCount;
 
-    public async Task<RunResult> RunAsync(ILoadScenario scenario, int concurrency, TimeSpan duration, Func<long> nextSequence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="scenario"/> over HTTP, or, with <paramref name="direct"/>, hands each body straight to
+    /// that function (no HTTP, no Kestrel, no client) to show what the handler alone costs.
+    /// </summary>
+    public async Task<RunResult> RunAsync(
+        ILoadScenario scenario,
+        int concurrency,
+        TimeSpan duration,
+        Func<long> nextSequence,
+        CancellationToken cancellationToken,
+        Func<byte[], CancellationToken, Task<(int Status, byte[] Body)>>? direct = null)
     {
         using var http = Client(baseAddress, concurrency);
         Interlocked.Exchange(ref _sampleCount, 0);
@@ -66,6 +86,7 @@ public sealed class LoadRunner(Uri baseAddress)
         var done = 0L;
         var stop = 0;
         var perSecond = new List<long>();
+        var cpu = new CpuMeter();
         var started = Stopwatch.GetTimestamp();
 
         var sampler = Task.Run(async () =>
@@ -105,6 +126,14 @@ public sealed class LoadRunner(Uri baseAddress)
                 string? error = null;
                 try
                 {
+                    if (direct is not null)
+                    {
+                        var (status, answer) = await direct(body, cancellationToken);
+                        error = status != 200 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                            : scenario.Accept(sequence, answer) ? null : "200 with an unexpected body";
+                        goto Recorded;
+                    }
+
                     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new ByteArrayContent(body) };
                     request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
                     request.Headers.TryAddWithoutValidation("Authorization", authorization);
@@ -146,6 +175,7 @@ public sealed class LoadRunner(Uri baseAddress)
                     error = "timeout";
                 }
 
+            Recorded:
                 var ticks = Stopwatch.GetTimestamp() - t0;
                 var slot = Interlocked.Increment(ref _sampleCount) - 1;
                 if (slot < _samples.Length)
@@ -169,6 +199,7 @@ public sealed class LoadRunner(Uri baseAddress)
         Volatile.Write(ref stop, 1);
         await Task.WhenAll(workers);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var (processCpu, machineCpu) = cpu.Stop();
         await sampler;
 
         var count = (int)Math.Min(Interlocked.Read(ref _sampleCount), _samples.Length);
@@ -191,7 +222,11 @@ public sealed class LoadRunner(Uri baseAddress)
         return new RunResult(
             scenario.Name, concurrency, elapsed, Interlocked.Read(ref done), ok.Sum(), mergedErrors,
             Percentile(0.50, count), Percentile(0.90, count), Percentile(0.99, count), count == 0 ? double.NaN : Ms(_samples[count - 1]), count == 0 ? double.NaN : Ms((long)(mean / count)),
-            perSecond, Histogram(count));
+            perSecond, Histogram(count))
+        {
+            ProcessCpu = processCpu,
+            MachineCpu = machineCpu,
+        };
     }
 
     private List<(double, long)> Histogram(int count)

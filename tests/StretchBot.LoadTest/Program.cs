@@ -222,7 +222,7 @@ public static class LoadTool
 
     private static void Print(RunResult r) => Log(
         $"{r.Scenario} @{r.Concurrency}: {r.Requests} requests in {r.Elapsed.TotalSeconds:F1} s = {r.RequestsPerSecond:F0}/s ({r.OkPerSecond:F0}/s OK); "
-        + $"p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms; errors {r.ErrorText}; per second {PerSecond(r.PerSecond)}; latency histogram {r.HistogramText}");
+        + $"p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms; errors {r.ErrorText}; CPU {r.CpuText}; per second {PerSecond(r.PerSecond)}; latency histogram {r.HistogramText}");
 
     private static string PerSecond(IReadOnlyList<long> values)
     {
@@ -248,15 +248,15 @@ public static class LoadTool
         s.AppendLine(CultureInfo.InvariantCulture, $"- Traffic: {options.Tenants} tenants, {options.Channels} channels, {options.Users} people per channel; {options.Prompts} stretch cards for Done; {options.Seconds} s per run after {options.WarmUp} warm-up requests");
         s.AppendLine(CultureInfo.InvariantCulture, $"- Target: Done invokes ≥ {TargetDonePerSecond:F0}/s with p99 < {TargetP99Ms:F0} ms");
         s.AppendLine();
-        s.AppendLine("| Scenario | Concurrency | Duration (s) | Requests | Requests/s | p50 (ms) | p90 (ms) | p99 (ms) | Max (ms) | Errors | Per-second min/median/max | Target |");
-        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
+        s.AppendLine("| Scenario | Concurrency | Duration (s) | Requests | Requests/s | p50 (ms) | p90 (ms) | p99 (ms) | Max (ms) | Errors | CPU: process (machine) | Per-second min/median/max | Target |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|");
         foreach (var r in results)
         {
             var target = r.Scenario == "Done invokes"
                 ? (r.OkPerSecond >= TargetDonePerSecond && r.P99Ms < TargetP99Ms ? "met" : "missed")
                 : string.Empty;
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Scenario} | {r.Concurrency} | {r.Elapsed.TotalSeconds:F1} | {r.Requests} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P90Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.ErrorText} | {PerSecond(r.PerSecond)} | {target} |");
+                $"| {r.Scenario} | {r.Concurrency} | {r.Elapsed.TotalSeconds:F1} | {r.Requests} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P90Ms:F2} | {r.P99Ms:F2} | {r.MaxMs:F1} | {r.ErrorText} | {r.CpuText} | {PerSecond(r.PerSecond)} | {target} |");
         }
 
         var doneRuns = results.Where(r => r.Scenario == "Done invokes" && r.ErrorCount == 0).ToList();

@@ -40,7 +40,8 @@ public sealed class FakeBotFramework : IAsyncDisposable
     public const string TeamsKeyId = "teams-key-1";
     public const string EmulatorKeyId = "emulator-key-1";
 
-    private static readonly string[] Hosts = ["login.botframework.com", "login.microsoftonline.com", "smba.trafficmanager.net"];
+    // 169.254.169.254 is Azure's instance metadata service, where a managed identity gets its tokens.
+    private static readonly string[] Hosts = ["login.botframework.com", "login.microsoftonline.com", "smba.trafficmanager.net", "169.254.169.254"];
 
     private readonly WebApplication _app;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -220,6 +221,21 @@ public sealed class FakeBotFramework : IAsyncDisposable
             return Results.Json(new JsonObject
             {
                 ["token_type"] = "Bearer", ["expires_in"] = 3599, ["ext_expires_in"] = 3599, ["access_token"] = $"bot-token-{n}",
+            });
+        });
+        app.MapGet("/metadata/identity/oauth2/token", (HttpContext context) =>
+        {
+            TokenRequestBodies.Enqueue("imds?" + context.Request.QueryString.Value?.TrimStart('?') + $"&metadata={context.Request.Headers["Metadata"]}");
+            if (context.Request.Query["client_id"] != AppId)
+            {
+                return Results.Json(new JsonObject { ["error"] = "invalid_request", ["error_description"] = "Identity not found" }, statusCode: 400);
+            }
+
+            var n = Interlocked.Increment(ref _tokenRequests);
+            return Results.Json(new JsonObject
+            {
+                ["access_token"] = $"msi-token-{n}", ["expires_in"] = "3599", ["expires_on"] = DateTimeOffset.FromUnixTimeSeconds(4_102_444_800).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["resource"] = context.Request.Query["resource"].ToString(), ["token_type"] = "Bearer", ["client_id"] = AppId,
             });
         });
         app.Map("/{region}/v3/{**rest}", ConnectorAsync);

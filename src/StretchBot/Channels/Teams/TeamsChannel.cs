@@ -18,7 +18,6 @@ public static partial class TeamsChannel
                 o.MicrosoftAppPassword ??= configuration["MicrosoftAppPassword"];
                 o.MicrosoftAppTenantId ??= configuration["MicrosoftAppTenantId"];
             })
-            .Validate(o => o.Problem() is null, "Teams settings are incomplete.")
             .Validate(o => Uri.TryCreate(o.OpenIdMetadataUrl, UriKind.Absolute, out _), "Teams:OpenIdMetadataUrl must be an absolute URL.")
             .Validate(o => o.MaxActivityBytes is >= 1024 and <= 4 * 1024 * 1024, "Teams:MaxActivityBytes must be between 1 KB and 4 MB.")
             .ValidateOnStart();
