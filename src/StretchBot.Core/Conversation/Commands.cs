@@ -2,7 +2,7 @@ using StretchBot.Text;
 
 namespace StretchBot.Conversation;
 
-public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Unknown }
+public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Unknown }
 
 /// <summary>A parsed chat command. Argument is the rest of the text after the command word.</summary>
 public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null);
@@ -22,9 +22,10 @@ public static class Commands
         ["stats"] = CommandKind.Stats, ["streak"] = CommandKind.Stats, ["mystats"] = CommandKind.Stats,
         ["leaderboard"] = CommandKind.Leaderboard, ["leaders"] = CommandKind.Leaderboard, ["top"] = CommandKind.Leaderboard, ["ranking"] = CommandKind.Leaderboard, ["board"] = CommandKind.Leaderboard,
         ["safety"] = CommandKind.Safety, ["doctor"] = CommandKind.Safety, ["safe"] = CommandKind.Safety,
+        ["schedule"] = CommandKind.Schedule, ["schedules"] = CommandKind.Schedule,
     };
 
-    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety"];
+    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety", "schedule"];
 
     public static Command Parse(string? text)
     {

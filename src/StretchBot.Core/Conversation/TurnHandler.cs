@@ -52,6 +52,8 @@ public sealed partial class TurnHandler(
         CommandKind.Stretches => One(ListStretches(command.Argument)),
         CommandKind.Stats => StatsAsync(context, cancellationToken),
         CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
+        // The Teams command menu already lists it; say plainly what works today rather than "I didn't get that".
+        CommandKind.Schedule => One(new MessageView("Scheduled breaks aren't here yet", "Soon a team lead will be able to say `schedule weekdays 10:30 and 15:00` and I'll post a stretch at those times.", "For now, type `stretch` whenever you want a break.")),
         _ => One(Unknown(command)),
     };
 
