@@ -78,8 +78,11 @@ public sealed class LoadHost : IAsyncDisposable
     public string[] Authorizations(int count) =>
         Enumerable.Range(0, count).Select(_ => "Bearer " + Fake.Token(Factory.Clock.GetUtcNow(), TeamsClient.ServiceUrl)).ToArray();
 
-    /// <summary>The stretch card the bot posted in reply to activity <paramref name="replyToId"/>, once it has arrived.</summary>
-    public bool TryTakeCard(string replyToId, out JsonObject card) => _cards.TryRemove(replyToId, out card!);
+    /// <summary>
+    /// The data of the Done button (Action.Execute, verb "done") on the stretch card the bot posted in reply to
+    /// activity <paramref name="replyToId"/>, once that card has reached the fake connector.
+    /// </summary>
+    public bool TryTakeDoneData(string replyToId, out JsonObject data) => _cards.TryRemove(replyToId, out data!);
 
     /// <summary>Cards are kept only for replies to activities whose id starts with this (the prepared prompts).</summary>
     public string KeepCardsFor { get; set; } = "prep-";
@@ -113,6 +116,38 @@ public sealed class LoadHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The data of the first Action.Execute with verb "done" anywhere in the card.</summary>
+    public static JsonObject? FindDone(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o when (string?)o["type"] == "Action.Execute" && (string?)o["verb"] == "done" && o["data"] is JsonObject data:
+                return data;
+            case JsonObject o:
+                foreach (var (_, child) in o)
+                {
+                    if (FindDone(child) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonArray a:
+                foreach (var child in a)
+                {
+                    if (FindDone(child) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
         // The fake keeps every request it got; empty it so a long run doesn't hold hundreds of MB of cards.
@@ -124,9 +159,10 @@ public sealed class LoadHost : IAsyncDisposable
                 {
                     Interlocked.Increment(ref _replies);
                     if ((string?)request.Body?["replyToId"] is { } replyTo && replyTo.StartsWith(KeepCardsFor, StringComparison.Ordinal)
-                        && request.Body?["attachments"] is JsonArray { Count: > 0 } attachments && attachments[0]?["content"] is JsonObject card)
+                        && request.Body?["attachments"] is JsonArray { Count: > 0 } attachments && FindDone(attachments[0]?["content"]) is { } done)
                     {
-                        _cards[replyTo] = card;
+                        // A newcomer also gets a welcome card in the same thread; only the stretch card has Done.
+                        _cards[replyTo] = done;
                     }
                 }
                 else if (request.Method == "PUT")

@@ -9,7 +9,8 @@ public sealed class LoadOptions
         Usage: dotnet run -c Release --project tests/StretchBot.LoadTest -- [options]
           --seconds N          length of each timed run (default 15)
           --concurrency A,B,.. closed-loop workers (= connections); one run per value (default 32)
-          --scenarios LIST     stretch,done,repeat (default all three)
+          --scenarios LIST     stretch,done,repeat (default) and/or direct: the Done clicks handed straight to
+                               the bot's invoke handler, no HTTP and no JWT check (to see what they cost)
           --warmup N           untimed requests before each scenario (default 300)
           --prompts N          stretch cards prepared for the Done scenario (default 1000)
           --users N            people per channel (default 60); Done pairs = prompts × users
@@ -66,7 +67,7 @@ public sealed class LoadOptions
                     break;
                 case "--scenarios":
                     var scenarios = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "repeat")) is { } unknown)
+                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "direct" or "repeat")) is { } unknown)
                     {
                         throw new ArgumentException($"--scenarios: unknown scenario '{unknown}'.");
                     }

@@ -123,59 +123,9 @@ public sealed class LoadRunner(Uri baseAddress)
                 var sequence = nextSequence();
                 var body = scenario.Body(sequence, out var authorization);
                 var t0 = Stopwatch.GetTimestamp();
-                string? error = null;
-                try
-                {
-                    if (direct is not null)
-                    {
-                        var (status, answer) = await direct(body, cancellationToken);
-                        error = status != 200 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                            : scenario.Accept(sequence, answer) ? null : "200 with an unexpected body";
-                        goto Recorded;
-                    }
-
-                    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new ByteArrayContent(body) };
-                    request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
-                    request.Headers.TryAddWithoutValidation("Authorization", authorization);
-                    request.Headers.TryAddWithoutValidation("User-Agent", "Microsoft-SkypeBotApi");
-                    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-                    await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-                    var length = 0;
-                    int read;
-                    while (true)
-                    {
-                        // Keep the first 60 KB; anything longer is read into the last 4 KB and dropped.
-                        var offset = Math.Min(length, buffer.Length - 4096);
-                        if ((read = await stream.ReadAsync(buffer.AsMemory(offset), cancellationToken)) == 0)
-                        {
-                            break;
-                        }
-
-                        if (offset == length)
-                        {
-                            length += read;
-                        }
-                    }
-
-                    if (response.StatusCode != HttpStatusCode.OK)
-                    {
-                        error = ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    else if (!scenario.Accept(sequence, buffer.AsSpan(0, length)))
-                    {
-                        error = "200 with an unexpected body";
-                    }
-                }
-                catch (HttpRequestException exception)
-                {
-                    error = exception.HttpRequestError.ToString();
-                }
-                catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    error = "timeout";
-                }
-
-            Recorded:
+                var error = direct is null
+                    ? await SendAsync(http, scenario, sequence, body, authorization, buffer, cancellationToken)
+                    : await CallAsync(direct, scenario, sequence, body, cancellationToken);
                 var ticks = Stopwatch.GetTimestamp() - t0;
                 var slot = Interlocked.Increment(ref _sampleCount) - 1;
                 if (slot < _samples.Length)
@@ -227,6 +177,57 @@ public sealed class LoadRunner(Uri baseAddress)
             ProcessCpu = processCpu,
             MachineCpu = machineCpu,
         };
+    }
+
+    /// <summary>One POST /api/messages, its answer read in full; null when it was a 200 with the expected body.</summary>
+    private static async Task<string?> SendAsync(HttpClient http, ILoadScenario scenario, long sequence, byte[] body, string authorization, byte[] buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            request.Headers.TryAddWithoutValidation("User-Agent", "Microsoft-SkypeBotApi");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var length = 0;
+            while (true)
+            {
+                // Keep the first 60 KB; anything longer is read into the last 4 KB and dropped.
+                var offset = Math.Min(length, buffer.Length - 4096);
+                var read = await stream.ReadAsync(buffer.AsMemory(offset), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (offset == length)
+                {
+                    length += read;
+                }
+            }
+
+            return response.StatusCode != HttpStatusCode.OK ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : scenario.Accept(sequence, buffer.AsSpan(0, length)) ? null
+                : "200 with an unexpected body";
+        }
+        catch (HttpRequestException exception)
+        {
+            return exception.HttpRequestError.ToString();
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "timeout";
+        }
+    }
+
+    private static async Task<string?> CallAsync(
+        Func<byte[], CancellationToken, Task<(int Status, byte[] Body)>> direct, ILoadScenario scenario, long sequence, byte[] body, CancellationToken cancellationToken)
+    {
+        var (status, answer) = await direct(body, cancellationToken);
+        return status != 200 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : scenario.Accept(sequence, answer) ? null
+            : "200 with an unexpected body";
     }
 
     private List<(double, long)> Histogram(int count)

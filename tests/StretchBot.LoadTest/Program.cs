@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using StretchBot.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using StretchBot.Channels.Teams;
 
 namespace StretchBot.LoadTest;
 
@@ -86,7 +88,7 @@ public static class LoadTool
         }
 
         DoneClicks? done = null;
-        if (options.Scenarios.Contains("done") || options.Scenarios.Contains("repeat"))
+        if (options.Scenarios.Overlaps(["done", "direct", "repeat"]))
         {
             var prompts = await PreparePromptsAsync(host, runner, traffic, tokens, options, ct);
             done = new DoneClicks(traffic, prompts, tokens);
@@ -109,6 +111,31 @@ public static class LoadTool
                     var firstTime = Math.Min(Interlocked.Read(ref pairSequence), done.Pairs) - firstBefore;
                     Print(result);
                     var note = $"Done @{concurrency}: {firstTime} of {result.Requests} clicks were first-time completions (the rest repeat clicks: {prompts.Count} prompts × {options.Users} people ran out)";
+                    Log(note);
+                    notes.Add(note);
+                    results.Add(result);
+                }
+            }
+
+            if (options.Scenarios.Contains("direct"))
+            {
+                // The same clicks handed straight to the bot's invoke handler: no HTTP, no Kestrel, no JWT check.
+                var bot = host.Factory.Services.GetRequiredService<TeamsBot>();
+                async Task<(int, byte[])> HandleAsync(byte[] body, CancellationToken token)
+                {
+                    var activity = TeamsActivity.Read(JsonNode.Parse(body), out var error) ?? throw new InvalidOperationException(error);
+                    var (status, response) = await bot.OnInvokeAsync(activity, token);
+                    return (status, response is null ? [] : JsonSerializer.SerializeToUtf8Bytes(response));
+                }
+
+                done.Name = "Done handler only (no HTTP, no auth)";
+                foreach (var concurrency in options.Concurrency)
+                {
+                    var firstBefore = Math.Min(Interlocked.Read(ref pairSequence), done.Pairs);
+                    Log($"Done handler only: {concurrency} workers for {options.Seconds} s");
+                    var result = await runner.RunAsync(done, concurrency, duration, NextPair, ct, HandleAsync);
+                    Print(result);
+                    var note = $"Done handler only @{concurrency}: {Math.Min(Interlocked.Read(ref pairSequence), done.Pairs) - firstBefore} of {result.Requests} clicks were first-time completions";
                     Log(note);
                     notes.Add(note);
                     results.Add(result);
@@ -170,54 +197,22 @@ public static class LoadTool
         for (var i = 0; i < options.Prompts; i++)
         {
             var id = PrepareScenario.Id(i);
-            JsonObject card;
-            while (!host.TryTakeCard(id, out card))
+            JsonObject data;
+            while (!host.TryTakeDoneData(id, out data))
             {
                 if (clock.Elapsed > TimeSpan.FromSeconds(options.DrainSeconds))
                 {
-                    throw new TimeoutException($"The stretch card for {id} never reached the fake connector ({prompts.Count} of {options.Prompts} did).");
+                    throw new TimeoutException($"No stretch card with a Done button (Action.Execute, verb \"done\") came back for {id} ({prompts.Count} of {options.Prompts} did).");
                 }
 
                 await Task.Delay(20, ct);
             }
 
-            var data = FindDone(card) ?? throw new InvalidOperationException($"The card for {id} has no Action.Execute with verb \"done\": {card.ToJsonString()[..Math.Min(400, card.ToJsonString().Length)]}");
             prompts.Add(new PreparedPrompt(i % traffic.Channels, (string)data["promptId"]!, data, id, $"1:card-{i}"));
         }
 
         Log($"prepared {prompts.Count} cards in {clock.Elapsed.TotalSeconds:F1} s; e.g. Done data {prompts[0].DoneData.ToJsonString()}");
         return prompts;
-    }
-
-    private static JsonObject? FindDone(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o when (string?)o["type"] == "Action.Execute" && (string?)o["verb"] == "done" && o["data"] is JsonObject data:
-                return data;
-            case JsonObject o:
-                foreach (var (_, child) in o)
-                {
-                    if (FindDone(child) is { } found)
-                    {
-                        return found;
-                    }
-                }
-
-                return null;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    if (FindDone(child) is { } found)
-                    {
-                        return found;
-                    }
-                }
-
-                return null;
-            default:
-                return null;
-        }
     }
 
     private static void Print(RunResult r) => Log(

@@ -23,6 +23,7 @@ public sealed class ChannelScenarioTests : TeamsTest
         Assert.Equal($"/amer/v3/conversations/{Uri.EscapeDataString(TeamsClient.Channel + ";messageid=1700000000001")}/activities/1700000000001", posted.Path);
         var card = posted.Body!["attachments"]![0]!["content"]!.AsObject();
         var done = DoneData(card);
+        await FixtureTests.WaitUntilAsync(() => Factory.Count("card_posts") == 1);
         var cardId = Factory.Rows("SELECT activity_id FROM card_posts")[0][0]!.ToString()!;
 
         // Thirty people: even ones click Done (Action.Execute), odd ones use the Submit fallback; every fifth clicks twice.

@@ -30,40 +30,70 @@ public sealed partial class SharedCardUpdates(
         TimeSpan delay;
         lock (state)
         {
-            if (state.Scheduled)
+            if (state.Busy)
             {
-                // An update is already on its way; it will read the count when it goes.
+                // An update is waiting or on its way; make sure one more follows if this click may have missed it.
+                state.Dirty = true;
                 return;
             }
 
-            state.Scheduled = true;
+            state.Busy = true;
             delay = state.LastSent is { } last ? _interval - time.GetElapsedTime(last) : TimeSpan.Zero;
         }
 
-        _ = UpdateLaterAsync(promptId, tenantId, state, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        _ = RunAsync(promptId, tenantId, state, delay);
         Sweep();
     }
 
-    private async Task UpdateLaterAsync(string promptId, string tenantId, CardState state, TimeSpan delay)
+    /// <summary>
+    /// Sends updates until no click is left unshown. The interval runs from the end of one update to the start of
+    /// the next, so the connector never sees two closer together than the interval, however slow a call was.
+    /// </summary>
+    private async Task RunAsync(string promptId, string tenantId, CardState state, TimeSpan delay)
     {
         try
         {
-            if (delay > TimeSpan.Zero)
+            while (true)
             {
-                await Task.Delay(delay, time, _stopping.Token);
-            }
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, time, _stopping.Token);
+                }
 
-            lock (state)
-            {
-                // Clicks from here on schedule the next update, one interval after this one.
-                state.Scheduled = false;
-                state.LastSent = time.GetTimestamp();
-            }
+                lock (state)
+                {
+                    // Clicks so far are in the count this update reads; later ones mark it dirty again.
+                    state.Dirty = false;
+                }
 
+                await TryUpdateAsync(promptId, tenantId);
+                lock (state)
+                {
+                    state.LastSent = time.GetTimestamp();
+                    if (!state.Dirty)
+                    {
+                        state.Busy = false;
+                        return;
+                    }
+                }
+
+                delay = _interval;
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task TryUpdateAsync(string promptId, string tenantId)
+    {
+        try
+        {
             await UpdateAsync(promptId, tenantId, _stopping.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+            throw;
         }
         catch (BotConnectorException exception)
         {
@@ -118,7 +148,7 @@ public sealed partial class SharedCardUpdates(
         {
             lock (state)
             {
-                if (!state.Scheduled && state.LastSent is { } last && time.GetElapsedTime(last) > _interval * 4)
+                if (!state.Busy && state.LastSent is { } last && time.GetElapsedTime(last) > _interval * 4)
                 {
                     _cards.TryRemove(id, out _);
                 }
@@ -134,7 +164,8 @@ public sealed partial class SharedCardUpdates(
 
     private sealed class CardState
     {
-        public bool Scheduled;
+        public bool Busy;
+        public bool Dirty;
         public long? LastSent;
     }
 
