@@ -88,6 +88,7 @@ public sealed class LoadRunner(Uri baseAddress)
         var perSecond = new List<long>();
         var cpu = new CpuMeter();
         var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
 
         var sampler = Task.Run(async () =>
         {
@@ -118,7 +119,8 @@ public sealed class LoadRunner(Uri baseAddress)
         {
             var buffer = new byte[64 * 1024];
             var myErrors = errors[w] = new Dictionary<string, long>();
-            while (Volatile.Read(ref stop) == 0 && !cancellationToken.IsCancellationRequested)
+            // The deadline is checked here too: a starved thread pool can run the stop timer late.
+            while (Volatile.Read(ref stop) == 0 && Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
             {
                 var sequence = nextSequence();
                 var body = scenario.Body(sequence, out var authorization);
@@ -224,6 +226,8 @@ public sealed class LoadRunner(Uri baseAddress)
     private static async Task<string?> CallAsync(
         Func<byte[], CancellationToken, Task<(int Status, byte[] Body)>> direct, ILoadScenario scenario, long sequence, byte[] body, CancellationToken cancellationToken)
     {
+        // The handler's SQLite calls complete synchronously: yield so one worker can't keep a pool thread forever.
+        await Task.Yield();
         var (status, answer) = await direct(body, cancellationToken);
         return status != 200 ? status.ToString(System.Globalization.CultureInfo.InvariantCulture)
             : scenario.Accept(sequence, answer) ? null
