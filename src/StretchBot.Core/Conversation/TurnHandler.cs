@@ -166,14 +166,11 @@ public sealed partial class TurnHandler(
 
     private async Task<DoneView> DoneViewAsync(TurnContext context, Prompt prompt, Stretch stretch, bool alreadyDone, CancellationToken cancellationToken)
     {
-        var where = context.Turn.Where;
         var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);
-        var totals = await completions.TotalsAsync(where.TenantId, context.Turn.Who.UserId, weekStart, cancellationToken);
-        var board = await completions.LeaderboardAsync(where, weekStart, weekStart.AddDays(6), int.MaxValue, cancellationToken);
-        var doneCount = await completions.CountForPromptAsync(prompt.Id, cancellationToken);
+        var stats = await completions.DoneStatsAsync(context.Turn.Where, context.Turn.Who.UserId, prompt.Id, weekStart, weekStart.AddDays(6), cancellationToken);
         return new DoneView(prompt.Id, stretch, context.Person.DisplayName, alreadyDone,
-            StreakDays: Streaks.Current(totals.Days, today), totals.Total, totals.WeekCount, Rank(board, context.Turn.Who.UserId), doneCount);
+            StreakDays: Streaks.Current(stats.Days, today), stats.Total, stats.WeekCount, stats.Rank, stats.PromptCount);
     }
 
     /// <summary>

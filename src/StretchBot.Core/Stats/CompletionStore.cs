@@ -12,13 +12,16 @@ public sealed record PersonTotals(int Total, int WeekCount, IReadOnlyList<DateOn
 
 public sealed record LeaderboardRow(string UserId, string DisplayName, int Count);
 
+/// <summary>What a Done card shows, read in one round trip: the person's totals and streak days, their rank here this week, and the card's tally.</summary>
+public sealed record DoneStats(int Total, int WeekCount, IReadOnlyList<DateOnly> Days, int Rank, int PromptCount);
+
 /// <summary>Completions: one per person per prompt, whatever the number of clicks, retries or races.</summary>
 public sealed class CompletionStore(Database database)
 {
     /// <summary>Stores the completion unless this person already completed this prompt. Returns true when it was new.</summary>
     public async Task<bool> RecordAsync(StretchCompleted completed, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenForWriteAsync(cancellationToken);
         // The unique (prompt_id, user_id) key makes a double click, a retried request and two racing clicks
         // all land on the same row; the database decides, not a check-then-insert in our code.
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
@@ -48,6 +51,34 @@ public sealed class CompletionStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT COUNT(*) FROM completions WHERE prompt_id = @promptId;", new { promptId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Everything the Done card needs, on one connection (the hot path: every click runs it).</summary>
+    public async Task<DoneStats> DoneStatsAsync(Where where, string userId, string promptId, DateOnly weekStart, DateOnly weekEnd, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT COUNT(*), COALESCE(SUM(local_date >= @weekStart), 0) FROM completions WHERE tenant_id = @tenantId AND user_id = @userId;
+            SELECT DISTINCT local_date FROM completions WHERE tenant_id = @tenantId AND user_id = @userId ORDER BY local_date DESC LIMIT 400;
+            WITH week AS (
+                SELECT user_id, COUNT(*) AS n FROM completions
+                WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId AND local_date BETWEEN @weekStart AND @weekEnd
+                GROUP BY user_id)
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM week WHERE user_id = @userId)
+                        THEN 1 + (SELECT COUNT(*) FROM week WHERE n > (SELECT n FROM week WHERE user_id = @userId))
+                        ELSE 0 END;
+            SELECT COUNT(*) FROM completions WHERE prompt_id = @promptId;
+            """,
+            new
+            {
+                tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, userId, promptId,
+                weekStart = weekStart.ToString("yyyy-MM-dd"), weekEnd = weekEnd.ToString("yyyy-MM-dd"),
+            }, cancellationToken: cancellationToken));
+        var (total, week) = await grid.ReadSingleAsync<(long, long)>();
+        var days = (await grid.ReadAsync<string>()).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var rank = await grid.ReadSingleAsync<long>();
+        var promptCount = await grid.ReadSingleAsync<long>();
+        return new DoneStats((int)total, (int)week, days, (int)rank, (int)promptCount);
     }
 
     /// <summary>Who did this prompt's stretch, most recent first.</summary>
