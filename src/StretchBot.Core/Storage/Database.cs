@@ -39,15 +39,6 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // Per connection: in WAL mode NORMAL is durable across application crashes (a power cut may lose the last
-        // commits, never corrupt the file) and skips an fsync per commit. The busy timeout covers other processes
-        // (backups, the sqlite3 shell) holding the write lock: SQLite's own short waits, not 150 ms sleeps.
-        await using (var pragma = connection.CreateCommand())
-        {
-            pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
-            await pragma.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         return connection;
     }
 
@@ -58,6 +49,15 @@ public sealed class Database
         try
         {
             var connection = await OpenAsync(cancellationToken);
+            // Per connection, and only writes care: in WAL mode NORMAL is durable across application crashes (a power
+            // cut may lose the last commits, never corrupt the file) and skips an fsync per commit. The busy timeout
+            // covers other processes (backups, the sqlite3 shell) holding the write lock with SQLite's own short waits.
+            await using (var pragma = connection.CreateCommand())
+            {
+                pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
+                await pragma.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             var released = 0;
             connection.Disposed += (_, _) =>
             {
