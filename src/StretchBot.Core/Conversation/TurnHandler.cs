@@ -250,8 +250,6 @@ public sealed partial class TurnHandler(
         return entries;
     }
 
-    private static int Rank(IReadOnlyList<LeaderboardRow> rows, string me) => RankAll(rows, me).FirstOrDefault(e => e.IsMe)?.Rank ?? 0;
-
     private static MessageView Unknown(Command command) => command.Suggestion is { } suggestion
         ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", $"Did you mean `{suggestion}`? Type `help` to see everything I can do.")
         : new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");

@@ -125,7 +125,7 @@ public static class DirectLineEndpoints
             IsLoopback(context.HttpContext) ? next(context) : ValueTask.FromResult<object?>(TypedResults.NotFound());
     }
 
-    public static bool IsLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address);
+    public static bool IsLoopback(HttpContext context) => ActivityFields.IsLoopback(context);
 }
 
 public sealed record ConversationResponse(string ConversationId, string Token, [property: System.Text.Json.Serialization.JsonPropertyName("expires_in")] int ExpiresIn);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using StretchBot.Conversation;
+using static StretchBot.Channels.ActivityFields;
 
 namespace StretchBot.Channels.Local;
 
@@ -50,7 +51,7 @@ public static class LocalActivities
         var from = (JsonObject)activity["from"]!;
         var who = new Who(
             StringOf(from["id"])!,
-            Clean(StringOf(from["name"])) ?? "You",
+            CleanName(StringOf(from["name"])) ?? "You",
             StringOf(activity["localTimezone"]));
         var where = new Where(ChannelId, TenantId, conversationId);
         // Web Chat renders Action.Submit but not Action.Execute.
@@ -59,35 +60,18 @@ public static class LocalActivities
         if (type == "message")
         {
             return activity["value"] is JsonObject value
-                ? new Turn(where, who, capabilities, Action: ActionOf(value))
+                ? new Turn(where, who, capabilities, Action: CardActionOf(value))
                 : new Turn(where, who, capabilities, Text: StringOf(activity["text"]) ?? string.Empty);
         }
 
         // Universal Actions posted straight to the endpoint (Web Chat itself cannot send them): verb + data.
         if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"] is JsonObject invoke && invoke["action"] is JsonObject execute)
         {
-            var action = ActionOf(execute["data"] as JsonObject ?? new JsonObject());
+            var action = CardActionOf(execute["data"] as JsonObject ?? new JsonObject());
             return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
         }
 
         return null;
-    }
-
-    private static CardAction ActionOf(JsonObject value) => new(
-        Limit(StringOf(value["action"]), 32) ?? string.Empty,
-        Limit(StringOf(value["promptId"]), 64),
-        Limit(StringOf(value["stretchId"]), 64),
-        Limit(StringOf(value["filter"]), 100));
-
-    private static string? StringOf(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static string? Limit(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
-
-    private static string? Clean(string? name)
-    {
-        var trimmed = name?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : Limit(trimmed, 80);
     }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
@@ -55,7 +54,7 @@ public sealed class BotConnectorAuthentication
         if (!_options.AuthenticationEnabled)
         {
             // No app id: local testing only (Bot Framework Emulator, the test suite), and only from this machine.
-            return IsLoopback(context) ? AuthenticationResult.Anonymous : AuthenticationResult.Fail("no app id is configured and the caller is not on loopback");
+            return ActivityFields.IsLoopback(context) ? AuthenticationResult.Anonymous : AuthenticationResult.Fail("no app id is configured and the caller is not on loopback");
         }
 
         if (header.Count != 1 || header[0] is not { } value)
@@ -155,8 +154,6 @@ public sealed class BotConnectorAuthentication
         return expires is { } exp && now <= exp.ToUniversalTime() + ClockSkew
             && (notBefore is not { } nbf || now >= nbf.ToUniversalTime() - ClockSkew);
     }
-
-    internal static bool IsLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address);
 
     private static string Shorten(string? text) => text is null ? "(none)" : text.Length <= 20 ? text : text[..20] + "…";
 }

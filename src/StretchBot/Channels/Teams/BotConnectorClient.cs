@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using static StretchBot.Channels.ActivityFields;
 
 namespace StretchBot.Channels.Teams;
 
@@ -257,8 +258,6 @@ public sealed partial class BotConnectorClient : IDisposable
         var error = body?["error"] as JsonObject;
         return (StringOf(error?["code"]), StringOf(error?["message"]) ?? response.ReasonPhrase ?? "no details");
     }
-
-    private static string? StringOf(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
     public void Dispose()
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using StretchBot.Conversation;
+using static StretchBot.Channels.ActivityFields;
 
 namespace StretchBot.Channels.Teams;
 
@@ -28,15 +29,11 @@ public sealed partial class TeamsActivity
 
     public string? ServiceUrl => StringOf(Raw["serviceUrl"]);
 
-    public string? ReplyToId => StringOf(Raw["replyToId"]);
-
     public string? Action => StringOf(Raw["action"]);
 
     public string FromId => StringOf(Raw["from"]?["id"]) ?? string.Empty;
 
     public string? FromName => StringOf(Raw["from"]?["name"]);
-
-    public string? FromAadObjectId => StringOf(Raw["from"]?["aadObjectId"]);
 
     public string RecipientId => StringOf(Raw["recipient"]?["id"]) ?? string.Empty;
 
@@ -58,11 +55,7 @@ public sealed partial class TeamsActivity
 
     public string? TeamName => StringOf(Raw["channelData"]?["team"]?["name"]);
 
-    public string? ChannelDataChannelId => StringOf(Raw["channelData"]?["channel"]?["id"]);
-
     public string? ConversationName => StringOf(Raw["conversation"]?["name"]) ?? StringOf(Raw["channelData"]?["channel"]?["name"]);
-
-    public string? EventType => StringOf(Raw["channelData"]?["eventType"]);
 
     public bool IsInvoke => Type == "invoke";
 
@@ -98,7 +91,7 @@ public sealed partial class TeamsActivity
         }
 
         var where = new Where(TeamsChannelId, tenant, BaseConversationId, TeamId, IsGroup, ConversationName);
-        var who = new Who(Limit(FromId, 256)!, Clean(FromName) ?? "Someone", TimeZone);
+        var who = new Who(Limit(FromId, 256)!, CleanName(FromName) ?? "Someone", TimeZone);
         var capabilities = new ChannelCapabilities(SupportsExecute: true);
 
         if (Type == "message")
@@ -106,7 +99,7 @@ public sealed partial class TeamsActivity
             // A card's Action.Submit arrives as a message with value (and replyToId = the card's message).
             if (Raw["value"] is JsonObject value && StringOf(value["action"]) is not null)
             {
-                return new Turn(where, who, capabilities, Action: ActionOf(value));
+                return new Turn(where, who, capabilities, Action: CardActionOf(value));
             }
 
             if (Raw["value"] is JsonObject && string.IsNullOrWhiteSpace(StringOf(Raw["text"])))
@@ -120,7 +113,7 @@ public sealed partial class TeamsActivity
         // Action.Execute (Universal Actions): verb + data; the refresh of a shared card comes the same way.
         if (IsInvoke && Name == "adaptiveCard/action" && Raw["value"]?["action"] is JsonObject execute)
         {
-            var action = ActionOf(execute["data"] as JsonObject ?? []);
+            var action = CardActionOf(execute["data"] as JsonObject ?? []);
             return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
         }
 
@@ -154,24 +147,8 @@ public sealed partial class TeamsActivity
     private IEnumerable<string> Members(string property) =>
         (Raw[property] as JsonArray ?? []).OfType<JsonObject>().Select(m => StringOf(m["id"])).OfType<string>();
 
-    private static CardAction ActionOf(JsonObject value) => new(
-        Limit(StringOf(value["action"]), 32) ?? string.Empty,
-        Limit(StringOf(value["promptId"]), 64),
-        Limit(StringOf(value["stretchId"]), 64),
-        Limit(StringOf(value["filter"]), 100));
-
     private static bool IsServiceUrl(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
-
-    internal static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-
-    private static string? Limit(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
-
-    private static string? Clean(string? name)
-    {
-        var trimmed = name?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : Limit(trimmed, 80);
-    }
 
     [GeneratedRegex(@"<at[^>]*>(.*?)</at>", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex AtTag();
