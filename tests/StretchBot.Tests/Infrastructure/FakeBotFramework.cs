@@ -20,6 +20,12 @@ namespace StretchBot.Tests.Infrastructure;
 public sealed record ConnectorRequest(string Method, string RawTarget, string? Authorization, string? ContentType, JsonObject? Body, TimeSpan At)
 {
     public string Path => RawTarget.Split('?')[0];
+
+    /// <summary>The Adaptive Card the bot sent, if this request carried one.</summary>
+    public JsonNode? Card => Body?["attachments"]?[0]?["content"];
+
+    /// <summary>A message whose summary starts so ("Stretch:" for a stretch card, "Done:" for a Done card).</summary>
+    public bool HasSummary(string prefix) => ((string?)Body?["summary"])?.StartsWith(prefix, StringComparison.Ordinal) == true;
 }
 
 /// <summary>What the fake connector answers; null body means an empty body.</summary>

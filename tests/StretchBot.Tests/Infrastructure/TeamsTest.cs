@@ -25,6 +25,17 @@ public abstract class TeamsTest : AppTest, IAsyncLifetime
 
     public async Task DisposeAsync() => await Fake.DisposeAsync();
 
+    /// <summary>Waits up to 5 s for background work to make the condition true.</summary>
+    protected static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition(), "the condition did not become true within 5 s");
+    }
+
     /// <summary>Gives background work a moment, then asserts the connector heard nothing.</summary>
     protected async Task AssertNothingSentAsync()
     {

@@ -14,16 +14,16 @@ public sealed class ChannelScenarioTests : TeamsTest
         install["recipient"] = new JsonObject { ["id"] = TeamsClient.BotId, ["name"] = "StretchBot" };
         await Teams.SendAsync(install);
         var welcome = await Fake.WaitForAsync(r => r.Method == "POST");
-        Assert.Contains("Hi, I'm StretchBot", CardReader.AllText(welcome.Body!["attachments"]![0]!["content"]));
+        Assert.Contains("Hi, I'm StretchBot", CardReader.AllText(welcome.Card));
 
         // "@StretchBot stretch" in a channel thread: the card is threaded under that message.
         var ask = TeamsClient.ChannelMessage("stretch", TeamsUser.Ada, rootId: "1700000000001", id: "1700000000001");
         await Teams.SendAsync(ask);
-        var posted = await Fake.WaitForAsync(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
+        var posted = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
         Assert.Equal($"/amer/v3/conversations/{Uri.EscapeDataString(TeamsClient.Channel + ";messageid=1700000000001")}/activities/1700000000001", posted.Path);
-        var card = posted.Body!["attachments"]![0]!["content"]!.AsObject();
+        var card = posted.Card!.AsObject();
         var done = DoneData(card);
-        await FixtureTests.WaitUntilAsync(() => Factory.Count("card_posts") == 1);
+        await WaitUntilAsync(() => Factory.Count("card_posts") == 1);
         var cardId = Factory.Rows("SELECT activity_id FROM card_posts")[0][0]!.ToString()!;
 
         // Thirty people: even ones click Done (Action.Execute), odd ones use the Submit fallback; every fifth clicks twice.
@@ -46,7 +46,7 @@ public sealed class ChannelScenarioTests : TeamsTest
         });
 
         // 30 completions, one per person, whatever the number of clicks.
-        await FixtureTests.WaitUntilAsync(() => Factory.Count("completions") == 30);
+        await WaitUntilAsync(() => Factory.Count("completions") == 30);
         Assert.Equal(30, (long)Factory.Rows("SELECT COUNT(DISTINCT user_id) FROM completions")[0][0]!);
         Assert.All(Factory.Rows("SELECT conversation_id, tenant_id FROM completions"), row => Assert.Equal([TeamsClient.Channel, TeamsClient.Tenant], row));
 
@@ -70,7 +70,7 @@ public sealed class ChannelScenarioTests : TeamsTest
         Assert.Equal(3, personal.Count(p => CardReader.AllText(p.Answer["value"]).Contains("Already counted", StringComparison.Ordinal)));
 
         // Submit clickers got their Done card as a reply in the card's thread.
-        var submitReplies = await WaitForCountAsync(r => r.Method == "POST" && ((string?)r.Body?["summary"])?.StartsWith("Done:", StringComparison.Ordinal) == true, 18);
+        var submitReplies = await WaitForCountAsync(r => r.Method == "POST" && r.HasSummary("Done:"), 18);
         Assert.All(submitReplies, r => Assert.StartsWith($"/amer/v3/conversations/{Uri.EscapeDataString(TeamsClient.Channel + ";messageid=1700000000001")}/activities/", r.Path));
 
         // The shared card: updated in place, at most once per 5 s, and it ends showing 30.
@@ -84,7 +84,7 @@ public sealed class ChannelScenarioTests : TeamsTest
 
         Assert.InRange(puts.Count, 1, 3);
         // Each person who did it sees their own view on refresh; everyone else sees the tally.
-        var refresh = final.Body!["attachments"]![0]!["content"]!["refresh"]!;
+        var refresh = final.Card!["refresh"]!;
         Assert.Equal(30, refresh["userIds"]!.AsArray().Count);
         Assert.Equal("refresh", (string?)refresh["action"]!["verb"]);
 
@@ -102,7 +102,7 @@ public sealed class ChannelScenarioTests : TeamsTest
         while (Fake.Now < deadline)
         {
             var last = Fake.Requests.Where(r => r.Method == "PUT").OrderBy(r => r.At).LastOrDefault();
-            if (last is not null && CardReader.AllText(last.Body!["attachments"]![0]!["content"]).Contains(text, StringComparison.Ordinal))
+            if (last is not null && CardReader.AllText(last.Card).Contains(text, StringComparison.Ordinal))
             {
                 return last;
             }
@@ -115,7 +115,7 @@ public sealed class ChannelScenarioTests : TeamsTest
 
     private async Task<List<ConnectorRequest>> WaitForCountAsync(Func<ConnectorRequest, bool> match, int count)
     {
-        await FixtureTests.WaitUntilAsync(() => Fake.Requests.Count(match) >= count);
+        await WaitUntilAsync(() => Fake.Requests.Count(match) >= count);
         return Fake.Requests.Where(match).ToList();
     }
 

@@ -73,7 +73,7 @@ public sealed class OutboundResilienceTests : TeamsTest
         Assert.Equal(4, Fake.Requests.Count); // 1 + 3 retries, then it stops
 
         await Teams.SendAsync(Help("stretch"));
-        await Fake.WaitForAsync(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
+        await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
     }
 
     [Theory]
@@ -91,15 +91,15 @@ public sealed class OutboundResilienceTests : TeamsTest
         message["id"] = "1700000000009";
         await Teams.SendAsync(message);
 
-        await FixtureTests.WaitUntilAsync(() => Factory.Rows("SELECT gone_reason FROM installs")[0][0] is string);
+        await WaitUntilAsync(() => Factory.Rows("SELECT gone_reason FROM installs")[0][0] is string);
         Assert.Equal(code, (string?)Factory.Rows("SELECT gone_reason FROM installs")[0][0]);
         await Task.Delay(300);
         Assert.Equal(2, Fake.Requests.Count);
 
         // Installed again: it's back, and says hello again.
         await Teams.SendAsync(TeamsClient.Fixture("installationUpdate-add-team.json"));
-        await FixtureTests.WaitUntilAsync(() => Factory.Rows("SELECT gone_at FROM installs")[0][0] is null);
-        await FixtureTests.WaitUntilAsync(() => Fake.Requests.Count == 3);
+        await WaitUntilAsync(() => Factory.Rows("SELECT gone_at FROM installs")[0][0] is null);
+        await WaitUntilAsync(() => Fake.Requests.Count == 3);
     }
 
     [Fact]

@@ -121,8 +121,8 @@ public sealed class TeamsBadInputTests : TeamsTest
 
         await Teams.SendAsync(activity);
 
-        var card = await Fake.WaitForAsync(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
-        Assert.Contains("desk", CardReader.AllText(card.Body!["attachments"]![0]!["content"]), StringComparison.OrdinalIgnoreCase);
+        var card = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        Assert.Contains("desk", CardReader.AllText(card.Card), StringComparison.OrdinalIgnoreCase);
         // clientInfo's time zone is kept for the person.
         Assert.Equal("America/New_York", (string?)Factory.Rows("SELECT time_zone FROM people WHERE user_id = '29:1grace-hopper'")[0][0]);
     }
@@ -131,8 +131,8 @@ public sealed class TeamsBadInputTests : TeamsTest
     private async Task<JsonObject> SeedAsync()
     {
         await Teams.SendAsync(TeamsClient.ChannelMessage("stretch", TeamsUser.Ada));
-        var posted = await Fake.WaitForAsync(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
-        var done = ChannelScenarioTests.DoneData(posted.Body!["attachments"]![0]!["content"]!);
+        var posted = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        var done = ChannelScenarioTests.DoneData(posted.Card!);
         var answer = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Ada, "1"));
         Assert.Equal("application/vnd.microsoft.card.adaptive", (string?)answer["type"]);
         Assert.Equal(1, Factory.Count("completions"));

@@ -19,22 +19,22 @@ public sealed class TeamsCardTests : TeamsTest
             await Teams.SendAsync(TeamsClient.ChannelMessage(text, TeamsUser.Ada));
         }
 
-        await FixtureTests.WaitUntilAsync(() => Fake.Requests.Count(r => r.Method == "POST") >= 7);
-        var stretch = Fake.Requests.First(r => ((string?)r.Body?["summary"])?.StartsWith("Stretch:", StringComparison.Ordinal) == true);
-        var done = ChannelScenarioTests.DoneData(stretch.Body!["attachments"]![0]!["content"]!);
+        await WaitUntilAsync(() => Fake.Requests.Count(r => r.Method == "POST") >= 7);
+        var stretch = Fake.Requests.First(r => r.HasSummary("Stretch:"));
+        var done = ChannelScenarioTests.DoneData(stretch.Card!);
         var answer = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));
         cards.Add(("invoke answer: done", answer["value"]!.AsObject()));
         var again = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));
         cards.Add(("invoke answer: already counted", again["value"]!.AsObject()));
         var put = await Fake.WaitForAsync(r => r.Method == "PUT");
 
-        foreach (var request in Fake.Requests.Where(r => r.Body?["attachments"] is JsonArray))
+        foreach (var request in Fake.Requests.Where(r => r.Card is not null))
         {
-            cards.Add(($"{request.Method} {request.Body!["summary"]}", request.Body["attachments"]![0]!["content"]!.AsObject()));
+            cards.Add(($"{request.Method} {request.Body!["summary"]}", request.Card!.AsObject()));
         }
 
         Assert.Contains(cards, c => c.Name.StartsWith("PUT Stretch:", StringComparison.Ordinal));
-        Assert.NotNull(put.Body!["attachments"]![0]!["content"]!["refresh"]);
+        Assert.NotNull(put.Card!["refresh"]);
         await OfficialRenderer.AssertValidAsync(cards, Factory.DataDirectory);
     }
 }
