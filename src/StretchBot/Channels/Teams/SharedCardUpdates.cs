@@ -12,7 +12,9 @@ namespace StretchBot.Channels.Teams;
 /// Thirty people clicking in the same minute cost a handful of PUTs, never thirty. Coalescing is per app instance.
 /// </summary>
 public sealed partial class SharedCardUpdates(
-    IServiceProvider services,
+    TurnHandler turns,
+    TeamsMessages messages,
+    BotConnectorClient connector,
     CardPostStore cardPosts,
     InstallStore installs,
     TimeProvider time,
@@ -113,10 +115,6 @@ public sealed partial class SharedCardUpdates(
             return;
         }
 
-        // Resolved here, not in the constructor: the bot's handler and renderer depend on this class.
-        var turns = services.GetRequiredService<TurnHandler>();
-        var messages = services.GetRequiredService<TeamsMessages>();
-        var connector = services.GetRequiredService<BotConnectorClient>();
         if (await turns.PromptCardAsync(promptId, cancellationToken) is not { } view)
         {
             return;
