@@ -10,9 +10,13 @@ public sealed class LoadOptions
           --seconds N          length of each timed run (default 15)
           --concurrency A,B,.. closed-loop workers (= connections); one run per value (default 32)
           --scenarios LIST     stretch,done,repeat (default) and/or direct: the Done clicks handed straight to
-                               the bot's invoke handler, no HTTP and no JWT check (to see what they cost)
+                               the bot's invoke handler, no HTTP and no JWT check (to see what they cost);
+                               floor: the same signed invokes renamed task/fetch, which the bot acknowledges
+                               without work (what HTTP, parsing and the JWT check cost)
           --warmup N           untimed requests before each scenario (default 300)
-          --prompts N          stretch cards prepared for the Done scenario (default 1000)
+          --warmup-seconds N   then untimed Done clicks for N seconds (default 20; 0 for none), so that the
+                               runtime's tiered JIT has finished and the runs measure the sustained rate
+          --prompts N          stretch cards prepared for the Done scenario (default 3000)
           --users N            people per channel (default 60); Done pairs = prompts × users
           --channels N         team channels the prompts and messages are spread over (default 25)
           --tenants N          tenants the channels are spread over (default 10)
@@ -31,7 +35,9 @@ public sealed class LoadOptions
 
     public int WarmUp { get; private set; } = 300;
 
-    public int Prompts { get; private set; } = 1000;
+    public int WarmUpSeconds { get; private set; } = 20;
+
+    public int Prompts { get; private set; } = 3000;
 
     public int Users { get; private set; } = 60;
 
@@ -67,7 +73,7 @@ public sealed class LoadOptions
                     break;
                 case "--scenarios":
                     var scenarios = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "direct" or "repeat")) is { } unknown)
+                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "direct" or "floor" or "repeat")) is { } unknown)
                     {
                         throw new ArgumentException($"--scenarios: unknown scenario '{unknown}'.");
                     }
@@ -76,6 +82,11 @@ public sealed class LoadOptions
                     break;
                 case "--warmup":
                     options.WarmUp = Number();
+                    break;
+                case "--warmup-seconds":
+                    options.WarmUpSeconds = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                        ? seconds
+                        : throw new ArgumentException("--warmup-seconds needs a whole number of seconds (0 for none).");
                     break;
                 case "--prompts":
                     options.Prompts = Number();

@@ -75,3 +75,24 @@ public sealed class DoneClicks(Traffic traffic, IReadOnlyList<PreparedPrompt> pr
         return count;
     }
 }
+
+/// <summary>
+/// The protocol floor: the same signed invokes as the Done clicks, renamed to an invoke StretchBot acknowledges
+/// without work (<c>task/fetch</c>). What is left is Kestrel, reading and parsing the activity, the JWT check and
+/// the load generator: the share of a Done click that isn't StretchBot's own work.
+/// </summary>
+public sealed class ProtocolFloor(DoneClicks done) : ILoadScenario
+{
+    public string Name => "Signed invokes, no work (protocol floor)";
+
+    public byte[] Body(long sequence, out string authorization)
+    {
+        var body = done.Body(sequence, out authorization);
+        var at = body.AsSpan().IndexOf("\"adaptiveCard/action\""u8);
+        return at < 0
+            ? throw new InvalidOperationException("The Done invoke has no adaptiveCard/action name.")
+            : [.. body.AsSpan(0, at), .. "\"task/fetch\""u8, .. body.AsSpan(at + "\"adaptiveCard/action\"".Length)];
+    }
+
+    public bool Accept(long sequence, ReadOnlySpan<byte> body) => body.IsEmpty;
+}

@@ -29,7 +29,8 @@ public sealed class PeopleStore(Database database, TimeProvider time)
             }
         }
 
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO people (tenant_id, user_id, display_name, first_seen, last_seen, time_zone)
             VALUES (@tenantId, @userId, @name, @now, @now, @tz)

@@ -168,7 +168,7 @@ public sealed partial class TurnHandler(
     {
         var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);
-        var stats = await completions.DoneStatsAsync(context.Turn.Where, context.Turn.Who.UserId, prompt.Id, weekStart, weekStart.AddDays(6), cancellationToken);
+        var stats = await completions.DoneStatsAsync(context.Turn.Where, context.Turn.Who.UserId, prompt.Id, weekStart, cancellationToken);
         return new DoneView(prompt.Id, stretch, context.Person.DisplayName, alreadyDone,
             StreakDays: Streaks.Current(stats.Days, today), stats.Total, stats.WeekCount, stats.Rank, stats.PromptCount);
     }

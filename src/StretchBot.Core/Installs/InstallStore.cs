@@ -31,7 +31,8 @@ public sealed class InstallStore(Database database, TimeProvider time)
     public async Task<bool> UpsertAsync(Install install, CancellationToken cancellationToken)
     {
         var parameters = new { install.TenantId, install.ChannelId, install.ConversationId, install.ConversationType, install.TeamId, install.TeamName, install.Name, install.ServiceUrl, install.BotId, install.InstalledBy, now = time.GetUtcNow().ToString("O") };
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         // Each statement is atomic, so of two concurrent calls exactly one inserts (or revives).
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO installs (tenant_id, channel_id, conversation_id, conversation_type, team_id, team_name, name, service_url, bot_id, installed_by, installed_at, updated_at)
@@ -77,7 +78,8 @@ public sealed class InstallStore(Database database, TimeProvider time)
     public async Task<int> RefreshServiceUrlAsync(string tenantId, string channelId, string serviceUrl, CancellationToken cancellationToken)
     {
         // The service URL belongs to the tenant (its region), not to one conversation.
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE installs SET service_url = @serviceUrl, updated_at = @now
             WHERE tenant_id = @tenantId AND channel_id = @channelId AND service_url <> @serviceUrl;
@@ -88,7 +90,8 @@ public sealed class InstallStore(Database database, TimeProvider time)
     /// <summary>Removes an install (the bot was uninstalled or removed from the conversation).</summary>
     public async Task<bool> DeleteAsync(string tenantId, string channelId, string conversationId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM installs WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId;",
             new { tenantId, channelId, conversationId }, cancellationToken: cancellationToken)) > 0;
@@ -97,7 +100,8 @@ public sealed class InstallStore(Database database, TimeProvider time)
     /// <summary>Removes every install of one team (the bot was removed from the team, all its channels with it).</summary>
     public async Task<int> DeleteTeamAsync(string tenantId, string channelId, string teamId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         return await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM installs WHERE tenant_id = @tenantId AND channel_id = @channelId AND team_id = @teamId;",
             new { tenantId, channelId, teamId }, cancellationToken: cancellationToken));
@@ -106,7 +110,8 @@ public sealed class InstallStore(Database database, TimeProvider time)
     /// <summary>The platform refused to deliver (removed from the roster, conversation not found): stop sending there.</summary>
     public async Task MarkGoneAsync(string channelId, string serviceUrlConversationId, string reason, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE installs SET gone_at = @now, gone_reason = @reason
             WHERE channel_id = @channelId AND conversation_id = @conversationId AND gone_at IS NULL;

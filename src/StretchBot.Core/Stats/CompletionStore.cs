@@ -21,7 +21,8 @@ public sealed class CompletionStore(Database database)
     /// <summary>Stores the completion unless this person already completed this prompt. Returns true when it was new.</summary>
     public async Task<bool> RecordAsync(StretchCompleted completed, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         // The unique (prompt_id, user_id) key makes a double click, a retried request and two racing clicks
         // all land on the same row; the database decides, not a check-then-insert in our code.
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
@@ -54,25 +55,25 @@ public sealed class CompletionStore(Database database)
     }
 
     /// <summary>Everything the Done card needs, on one connection (the hot path: every click runs it).</summary>
-    public async Task<DoneStats> DoneStatsAsync(Where where, string userId, string promptId, DateOnly weekStart, DateOnly weekEnd, CancellationToken cancellationToken)
+    public async Task<DoneStats> DoneStatsAsync(Where where, string userId, string promptId, DateOnly weekStart, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var grid = await connection.QueryMultipleAsync(new CommandDefinition("""
             SELECT COUNT(*), COALESCE(SUM(local_date >= @weekStart), 0) FROM completions WHERE tenant_id = @tenantId AND user_id = @userId;
             SELECT DISTINCT local_date FROM completions WHERE tenant_id = @tenantId AND user_id = @userId ORDER BY local_date DESC LIMIT 400;
-            WITH week AS (
-                SELECT user_id, COUNT(*) AS n FROM completions
-                WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId AND local_date BETWEEN @weekStart AND @weekEnd
-                GROUP BY user_id)
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM week WHERE user_id = @userId)
-                        THEN 1 + (SELECT COUNT(*) FROM week WHERE n > (SELECT n FROM week WHERE user_id = @userId))
-                        ELSE 0 END;
+            SELECT CASE WHEN mine.n IS NULL THEN 0
+                        ELSE 1 + (SELECT COUNT(*) FROM week_counts
+                                  WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId
+                                    AND week_start = @weekStart AND n > mine.n) END
+            FROM (SELECT (SELECT n FROM week_counts
+                          WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId
+                            AND week_start = @weekStart AND user_id = @userId) AS n) AS mine;
             SELECT COUNT(*) FROM completions WHERE prompt_id = @promptId;
             """,
             new
             {
                 tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, userId, promptId,
-                weekStart = weekStart.ToString("yyyy-MM-dd"), weekEnd = weekEnd.ToString("yyyy-MM-dd"),
+                weekStart = weekStart.ToString("yyyy-MM-dd"),
             }, cancellationToken: cancellationToken));
         var (total, week) = await grid.ReadSingleAsync<(long, long)>();
         var days = (await grid.ReadAsync<string>()).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToList();

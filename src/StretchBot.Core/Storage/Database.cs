@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace StretchBot.Storage;
 
 /// <summary>Opens connections to the SQLite database and brings its schema up to date.</summary>
-public sealed class Database
+public sealed class Database : IAsyncDisposable
 {
     private readonly string _connectionString;
 
@@ -27,7 +27,12 @@ public sealed class Database
             // Writers wait for each other instead of failing with SQLITE_BUSY.
             DefaultTimeout = 30,
         }.ToString();
+        _writerConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString();
     }
+
+    private readonly string _writerConnectionString;
+    private SqliteConnection? _writer;
+    private bool _disposed;
 
     public string Path { get; }
 
@@ -42,36 +47,54 @@ public sealed class Database
         return connection;
     }
 
-    /// <summary>A connection for a write: it holds this process's write turn until it is disposed.</summary>
-    public async Task<DbConnection> OpenForWriteAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// This process's write turn, on its one long-lived writer connection. Only this connection writes, so its page
+    /// cache is never invalidated by another writer: the pages a click touches stay hot from one click to the next.
+    /// Dispose the turn to hand the writer on.
+    /// </summary>
+    public async Task<WriteTurn> OpenForWriteAsync(CancellationToken cancellationToken = default)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            var connection = await OpenAsync(cancellationToken);
-            // Per connection, and only writes care: in WAL mode NORMAL is durable across application crashes (a power
-            // cut may lose the last commits, never corrupt the file) and skips an fsync per commit. The busy timeout
-            // covers other processes (backups, the sqlite3 shell) holding the write lock with SQLite's own short waits.
-            await using (var pragma = connection.CreateCommand())
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_writer is not { State: System.Data.ConnectionState.Open })
             {
-                pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
-                await pragma.ExecuteNonQueryAsync(cancellationToken);
+                _writer?.Dispose();
+                _writer = null;
+                var writer = new SqliteConnection(_writerConnectionString);
+                await writer.OpenAsync(cancellationToken);
+                // In WAL mode NORMAL is durable across application crashes (a power cut may lose the last commits,
+                // never corrupt the file) and skips an fsync per commit. The busy timeout covers other processes
+                // (backups, the sqlite3 shell) holding the write lock with SQLite's own short waits.
+                await ExecuteAsync(writer, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;", cancellationToken);
+                _writer = writer;
             }
 
-            var released = 0;
-            connection.Disposed += (_, _) =>
-            {
-                if (Interlocked.Exchange(ref released, 1) == 0)
-                {
-                    _writeGate.Release();
-                }
-            };
-            return connection;
+            return new WriteTurn(_writer, _writeGate);
         }
         catch
         {
             _writeGate.Release();
             throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            _disposed = true;
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync();
+                _writer = null;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 
@@ -127,5 +150,27 @@ public sealed class Database
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>The write turn of <see cref="Database.OpenForWriteAsync"/>: write on <see cref="Connection"/>, then dispose (do not dispose the connection).</summary>
+public sealed class WriteTurn : IAsyncDisposable, IDisposable
+{
+    private SemaphoreSlim? _gate;
+
+    internal WriteTurn(DbConnection connection, SemaphoreSlim gate)
+    {
+        Connection = connection;
+        _gate = gate;
+    }
+
+    public DbConnection Connection { get; }
+
+    public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -100,5 +100,41 @@ public static class Migrations
                 posted_at       TEXT NOT NULL
             );
             """),
+        new(4, "weekly tallies per conversation", """
+            -- How many stretches each person did in a conversation in one week (weeks start on Monday, by the
+            -- person's local date). The Done card's "#2 this week" is then a count of the few rows above one,
+            -- instead of a scan and sort of the conversation's whole week on every click. Triggers keep it exact.
+            CREATE TABLE week_counts (
+                tenant_id       TEXT NOT NULL,
+                channel_id      TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                week_start      TEXT NOT NULL,
+                user_id         TEXT NOT NULL,
+                n               INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, channel_id, conversation_id, week_start, user_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_week_counts_rank ON week_counts (tenant_id, channel_id, conversation_id, week_start, n);
+
+            INSERT INTO week_counts (tenant_id, channel_id, conversation_id, week_start, user_id, n)
+                SELECT tenant_id, channel_id, conversation_id, date(local_date, '-6 days', 'weekday 1'), user_id, COUNT(*)
+                FROM completions GROUP BY 1, 2, 3, 4, 5;
+
+            CREATE TRIGGER completions_count_week AFTER INSERT ON completions
+            BEGIN
+                INSERT INTO week_counts (tenant_id, channel_id, conversation_id, week_start, user_id, n)
+                VALUES (NEW.tenant_id, NEW.channel_id, NEW.conversation_id, date(NEW.local_date, '-6 days', 'weekday 1'), NEW.user_id, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            END;
+
+            CREATE TRIGGER completions_uncount_week AFTER DELETE ON completions
+            BEGIN
+                UPDATE week_counts SET n = n - 1
+                WHERE tenant_id = OLD.tenant_id AND channel_id = OLD.channel_id AND conversation_id = OLD.conversation_id
+                  AND week_start = date(OLD.local_date, '-6 days', 'weekday 1') AND user_id = OLD.user_id;
+                DELETE FROM week_counts
+                WHERE tenant_id = OLD.tenant_id AND channel_id = OLD.channel_id AND conversation_id = OLD.conversation_id
+                  AND week_start = date(OLD.local_date, '-6 days', 'weekday 1') AND user_id = OLD.user_id AND n <= 0;
+            END;
+            """),
     ];
 }

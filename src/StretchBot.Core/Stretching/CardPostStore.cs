@@ -10,7 +10,8 @@ public sealed class CardPostStore(Database database, TimeProvider time)
 {
     public async Task SaveAsync(CardPost post, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO card_posts (prompt_id, channel_id, service_url, conversation_id, activity_id, posted_at)
             VALUES (@PromptId, @ChannelId, @ServiceUrl, @ConversationId, @ActivityId, @now)

@@ -14,7 +14,8 @@ public sealed class PromptStore(Database database, TimeProvider time)
     public async Task<Prompt> CreateAsync(Where where, string stretchId, PromptKind kind, string? requestedBy, CancellationToken cancellationToken)
     {
         var prompt = new Prompt(NewId(), where.TenantId, where.ChannelId, where.ConversationId, stretchId, kind, requestedBy);
-        await using var connection = await database.OpenForWriteAsync(cancellationToken);
+        await using var write = await database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO prompts (id, tenant_id, channel_id, conversation_id, stretch_id, kind, requested_by, created_at)
             VALUES (@Id, @TenantId, @ChannelId, @ConversationId, @StretchId, @kind, @RequestedBy, @now);
