@@ -166,7 +166,22 @@ public sealed class WriteTurn : IAsyncDisposable, IDisposable
 
     public DbConnection Connection { get; }
 
-    public void Dispose() => Interlocked.Exchange(ref _gate, null)?.Release();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _gate, null) is not { } gate)
+        {
+            return;
+        }
+
+        // A turn that left a transaction open (a bug, or an exception before the transaction was disposed) must not
+        // hand it to the next writer: closing the connection rolls it back, and the next turn opens a fresh one.
+        if (Connection is SqliteConnection { State: System.Data.ConnectionState.Open, Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            Connection.Dispose();
+        }
+
+        gate.Release();
+    }
 
     public ValueTask DisposeAsync()
     {

@@ -1,0 +1,75 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using StretchBot.Storage;
+
+namespace StretchBot.Core.Tests.Storage;
+
+/// <summary>The write turn on a real SQLite file: one writer at a time, and nothing a turn leaves open reaches the next.</summary>
+public sealed class DatabaseTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "stretchbot-db-" + Guid.NewGuid().ToString("N"));
+    private Database _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = new Database(Path.Combine(_directory, "stretchbot.db"));
+        await _database.MigrateAsync(NullLogger.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task WriteTurnsTakeTurns()
+    {
+        var first = await _database.OpenForWriteAsync();
+        var second = _database.OpenForWriteAsync();
+        await Task.Delay(100);
+        Assert.False(second.IsCompleted);
+
+        await first.DisposeAsync();
+        await using var next = await second.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Same(first.Connection, next.Connection);
+    }
+
+    [Fact]
+    public async Task ATransactionLeftOpenIsRolledBackNotHandedToTheNextWriter()
+    {
+        await using (var careless = await _database.OpenForWriteAsync())
+        {
+            await careless.Connection.ExecuteAsync("BEGIN; INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'u', 'Lost', '2026-11-21');");
+        }
+
+        await using (var next = await _database.OpenForWriteAsync())
+        {
+            await next.Connection.ExecuteAsync("INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'kept', 'Kept', '2026-11-21');");
+        }
+
+        await using var reader = await _database.OpenAsync();
+        Assert.Equal(["kept"], await reader.QueryAsync<string>("SELECT user_id FROM people"));
+    }
+
+    [Fact]
+    public async Task AWriterConnectionClosedByMistakeIsReopened()
+    {
+        await using (var turn = await _database.OpenForWriteAsync())
+        {
+            turn.Connection.Dispose();
+        }
+
+        await using var next = await _database.OpenForWriteAsync();
+        Assert.Equal(1, await next.Connection.ExecuteAsync("INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'u', 'Ada', '2026-11-21');"));
+    }
+
+    [Fact]
+    public async Task AfterDisposeNoWriteTurnIsGiven()
+    {
+        await _database.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => _database.OpenForWriteAsync());
+    }
+}
