@@ -231,7 +231,7 @@ public sealed partial class TurnHandler(
     {
         var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);
-        var rows = await completions.LeaderboardAsync(context.Turn.Where, weekStart, weekStart.AddDays(6), 500, cancellationToken);
+        var rows = await completions.LeaderboardAsync(context.Turn.Where, weekStart, 500, cancellationToken);
         var ranked = RankAll(rows, context.Turn.Who.UserId);
         var me = ranked.FirstOrDefault(e => e.IsMe);
         return [new LeaderboardView(weekStart, weekStart.AddDays(6), ranked.Take(_options.LeaderboardSize).ToList(), me)];

@@ -121,27 +121,28 @@ public sealed class CompletionStore(Database database)
         return new PersonTotals(total, week, days, favourite, recent);
     }
 
-    /// <summary>This week's counts in one conversation, most first; ties share a rank and are ordered by name.</summary>
-    public async Task<IReadOnlyList<LeaderboardRow>> LeaderboardAsync(Where where, DateOnly from, DateOnly to, int limit, CancellationToken cancellationToken)
+    /// <summary>One week's counts in one conversation, most first; ties share a rank and are ordered by name.</summary>
+    public async Task<IReadOnlyList<LeaderboardRow>> LeaderboardAsync(Where where, DateOnly weekStart, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        // From the weekly tallies, like the Done card's rank: a conversation's board costs its people, not its clicks.
         var rows = await connection.QueryAsync<LeaderboardRowDto>(new CommandDefinition("""
-            SELECT c.user_id AS UserId,
-                   COALESCE((SELECT p.display_name FROM people p WHERE p.tenant_id = c.tenant_id AND p.user_id = c.user_id), MAX(c.display_name)) AS DisplayName,
-                   COUNT(*) AS Count
-            FROM completions c
-            WHERE c.tenant_id = @tenantId AND c.channel_id = @channelId AND c.conversation_id = @conversationId
-              AND c.local_date >= @from AND c.local_date <= @to
-            GROUP BY c.user_id
+            SELECT w.user_id AS UserId,
+                   COALESCE((SELECT p.display_name FROM people p WHERE p.tenant_id = w.tenant_id AND p.user_id = w.user_id),
+                            (SELECT c.display_name FROM completions c WHERE c.tenant_id = w.tenant_id AND c.user_id = w.user_id ORDER BY c.id DESC LIMIT 1),
+                            w.user_id) AS DisplayName,
+                   w.n AS Count
+            FROM week_counts w
+            WHERE w.tenant_id = @tenantId AND w.channel_id = @channelId AND w.conversation_id = @conversationId AND w.week_start = @weekStart
             ORDER BY Count DESC, DisplayName COLLATE NOCASE
             LIMIT @limit;
             """,
-            new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, from = from.ToString("yyyy-MM-dd"), to = to.ToString("yyyy-MM-dd"), limit },
+            new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, weekStart = weekStart.ToString("yyyy-MM-dd"), limit },
             cancellationToken: cancellationToken));
         return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.Count)).ToList();
     }
 
-    // Property-mapped: SQLite reports no column types for an empty aggregate, which constructor mapping can't bind.
+    // Property-mapped: SQLite reports no column types for an empty result, which constructor mapping can't bind.
     private sealed class LeaderboardRowDto
     {
         public string UserId { get; set; } = string.Empty;

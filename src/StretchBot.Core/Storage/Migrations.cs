@@ -114,6 +114,8 @@ public static class Migrations
                 PRIMARY KEY (tenant_id, channel_id, conversation_id, week_start, user_id)
             ) WITHOUT ROWID;
             CREATE INDEX ix_week_counts_rank ON week_counts (tenant_id, channel_id, conversation_id, week_start, n);
+            -- The leaderboard reads week_counts too; nothing reads completions by conversation any more.
+            DROP INDEX ix_completions_conversation;
 
             INSERT INTO week_counts (tenant_id, channel_id, conversation_id, week_start, user_id, n)
                 SELECT tenant_id, channel_id, conversation_id, date(local_date, '-6 days', 'weekday 1'), user_id, COUNT(*)
