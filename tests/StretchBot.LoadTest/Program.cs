@@ -154,11 +154,14 @@ public static class LoadTool
 
             if (options.Scenarios.Contains("floor"))
             {
+                // Its own sequence: nothing is completed, so it must not use up the Done pairs.
                 var floor = new ProtocolFloor(done);
+                var floorSequence = 0L;
+                long NextFloor() => Interlocked.Increment(ref floorSequence) - 1;
                 foreach (var concurrency in options.Concurrency)
                 {
                     Log($"protocol floor: {concurrency} workers for {options.Seconds} s");
-                    var result = await runner.RunAsync(floor, concurrency, duration, NextPair, ct);
+                    var result = await runner.RunAsync(floor, concurrency, duration, NextFloor, ct);
                     Print(result);
                     results.Add(result);
                 }
@@ -262,7 +265,7 @@ public static class LoadTool
             + (options.Authentication ? "ON (RS256, keys from the loopback OpenID fake)" : "OFF (no app id)") + ", logging at Warning");
         s.AppendLine("- Load generator: closed loop in the same process, sharing the same cores with the app and the fake Bot Connector "
             + "(which also receives and parses every reply the bot sends); HttpClient/SocketsHttpHandler, one connection per worker");
-        s.AppendLine(CultureInfo.InvariantCulture, $"- Traffic: {options.Tenants} tenants, {options.Channels} channels, {options.Users} people per channel; {options.Prompts} stretch cards for Done; {options.Seconds} s per run after {options.WarmUp} warm-up requests and {options.WarmUpSeconds} s of warm-up Done clicks");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Traffic: {options.Tenants} tenants, {options.Channels} channels, {options.Users} people per channel; {options.Prompts} stretch cards for Done; {options.Seconds} s per run after {options.WarmUp} warm-up requests{(options.Scenarios.Overlaps(["done", "direct", "floor", "repeat"]) && options.WarmUpSeconds > 0 ? $" and {options.WarmUpSeconds} s of warm-up Done clicks" : "")}");
         s.AppendLine(CultureInfo.InvariantCulture, $"- Target: Done invokes ≥ {TargetDonePerSecond:F0}/s with p99 < {TargetP99Ms:F0} ms");
         s.AppendLine();
         s.AppendLine("| Scenario | Concurrency | Duration (s) | Requests | Requests/s | p50 (ms) | p90 (ms) | p99 (ms) | Max (ms) | Errors | CPU: process (machine) | Per-second min/median/max | Target |");

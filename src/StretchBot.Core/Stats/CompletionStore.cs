@@ -42,7 +42,7 @@ public sealed class CompletionStore(Database database)
                 stretchId = completed.Prompt.StretchId,
                 source = completed.Prompt.Kind == PromptKind.Scheduled ? "prompt" : "on_demand",
                 at = completed.At.UtcDateTime.ToString("O"),
-                localDate = completed.LocalDate.ToString("yyyy-MM-dd"),
+                localDate = Day(completed.LocalDate),
             }, cancellationToken: cancellationToken));
         return inserted == 1;
     }
@@ -73,10 +73,10 @@ public sealed class CompletionStore(Database database)
             new
             {
                 tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, userId, promptId,
-                weekStart = weekStart.ToString("yyyy-MM-dd"),
+                weekStart = Day(weekStart),
             }, cancellationToken: cancellationToken));
         var (total, week) = await grid.ReadSingleAsync<(long, long)>();
-        var days = (await grid.ReadAsync<string>()).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var days = (await grid.ReadAsync<string>()).Select(d => ParseDay(d)).ToList();
         var rank = await grid.ReadSingleAsync<long>();
         var promptCount = await grid.ReadSingleAsync<long>();
         return new DoneStats((int)total, (int)week, days, (int)rank, (int)promptCount);
@@ -110,10 +110,10 @@ public sealed class CompletionStore(Database database)
                 GROUP BY stretch_id ORDER BY COUNT(*) DESC, MAX(completed_at) DESC LIMIT 1;
             SELECT stretch_id, completed_at FROM completions WHERE tenant_id = @tenantId AND user_id = @userId
                 ORDER BY completed_at DESC, id DESC LIMIT 3;
-            """, new { tenantId, userId, weekStart = weekStart.ToString("yyyy-MM-dd") }, cancellationToken: cancellationToken));
+            """, new { tenantId, userId, weekStart = Day(weekStart) }, cancellationToken: cancellationToken));
         var total = await grid.ReadSingleAsync<int>();
         var week = await grid.ReadSingleAsync<int>();
-        var days = (await grid.ReadAsync<string>()).Select(d => DateOnly.ParseExact(d, "yyyy-MM-dd")).ToList();
+        var days = (await grid.ReadAsync<string>()).Select(d => ParseDay(d)).ToList();
         var favourite = await grid.ReadSingleOrDefaultAsync<string>();
         var recent = (await grid.ReadAsync<(string StretchId, string At)>())
             .Select(r => (r.StretchId, DateTimeOffset.Parse(r.At, System.Globalization.CultureInfo.InvariantCulture)))
@@ -137,10 +137,15 @@ public sealed class CompletionStore(Database database)
             ORDER BY Count DESC, DisplayName COLLATE NOCASE
             LIMIT @limit;
             """,
-            new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, weekStart = weekStart.ToString("yyyy-MM-dd"), limit },
+            new { tenantId = where.TenantId, channelId = where.ChannelId, conversationId = where.ConversationId, weekStart = Day(weekStart), limit },
             cancellationToken: cancellationToken));
         return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.Count)).ToList();
     }
+
+    // Dates are stored as ISO text whatever the server's culture: SQL compares them and computes weeks from them.
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     // Property-mapped: SQLite reports no column types for an empty result, which constructor mapping can't bind.
     private sealed class LeaderboardRowDto

@@ -63,11 +63,20 @@ public sealed class Database : IAsyncDisposable
                 _writer?.Dispose();
                 _writer = null;
                 var writer = new SqliteConnection(_writerConnectionString);
-                await writer.OpenAsync(cancellationToken);
-                // In WAL mode NORMAL is durable across application crashes (a power cut may lose the last commits,
-                // never corrupt the file) and skips an fsync per commit. The busy timeout covers other processes
-                // (backups, the sqlite3 shell) holding the write lock with SQLite's own short waits.
-                await ExecuteAsync(writer, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;", cancellationToken);
+                try
+                {
+                    await writer.OpenAsync(cancellationToken);
+                    // In WAL mode NORMAL is durable across application crashes (a power cut may lose the last
+                    // commits, never corrupt the file) and skips an fsync per commit. The busy timeout covers other
+                    // processes (backups, the sqlite3 shell) holding the write lock with SQLite's own short waits.
+                    await ExecuteAsync(writer, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;", cancellationToken);
+                }
+                catch
+                {
+                    await writer.DisposeAsync();
+                    throw;
+                }
+
                 _writer = writer;
             }
 
@@ -175,12 +184,17 @@ public sealed class WriteTurn : IAsyncDisposable, IDisposable
 
         // A turn that left a transaction open (a bug, or an exception before the transaction was disposed) must not
         // hand it to the next writer: closing the connection rolls it back, and the next turn opens a fresh one.
-        if (Connection is SqliteConnection { State: System.Data.ConnectionState.Open, Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+        try
         {
-            Connection.Dispose();
+            if (Connection is SqliteConnection { State: System.Data.ConnectionState.Open, Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+            {
+                Connection.Dispose();
+            }
         }
-
-        gate.Release();
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public ValueTask DisposeAsync()

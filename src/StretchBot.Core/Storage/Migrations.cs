@@ -128,6 +128,21 @@ public static class Migrations
                 ON CONFLICT DO UPDATE SET n = n + 1;
             END;
 
+            -- Completions are inserted (ON CONFLICT DO NOTHING) and may be deleted or corrected, never REPLACEd: a
+            -- REPLACE deletes without firing the delete trigger while recursive triggers are off.
+            CREATE TRIGGER completions_recount_week AFTER UPDATE OF tenant_id, channel_id, conversation_id, user_id, local_date ON completions
+            BEGIN
+                UPDATE week_counts SET n = n - 1
+                WHERE tenant_id = OLD.tenant_id AND channel_id = OLD.channel_id AND conversation_id = OLD.conversation_id
+                  AND week_start = date(OLD.local_date, '-6 days', 'weekday 1') AND user_id = OLD.user_id;
+                DELETE FROM week_counts
+                WHERE tenant_id = OLD.tenant_id AND channel_id = OLD.channel_id AND conversation_id = OLD.conversation_id
+                  AND week_start = date(OLD.local_date, '-6 days', 'weekday 1') AND user_id = OLD.user_id AND n <= 0;
+                INSERT INTO week_counts (tenant_id, channel_id, conversation_id, week_start, user_id, n)
+                VALUES (NEW.tenant_id, NEW.channel_id, NEW.conversation_id, date(NEW.local_date, '-6 days', 'weekday 1'), NEW.user_id, 1)
+                ON CONFLICT DO UPDATE SET n = n + 1;
+            END;
+
             CREATE TRIGGER completions_uncount_week AFTER DELETE ON completions
             BEGIN
                 UPDATE week_counts SET n = n - 1

@@ -5,30 +5,35 @@ using StretchBot.Storage;
 
 namespace StretchBot.Core.Tests.Storage;
 
-/// <summary>The write turn on a real SQLite file: one writer at a time, and nothing a turn leaves open reaches the next.</summary>
-public sealed class DatabaseTests : IAsyncLifetime
+/// <summary>A migrated database in a temporary file of its own.</summary>
+public abstract class SqliteFileTest : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "stretchbot-db-" + Guid.NewGuid().ToString("N"));
-    private Database _database = null!;
+
+    protected Database Database { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _database = new Database(Path.Combine(_directory, "stretchbot.db"));
-        await _database.MigrateAsync(NullLogger.Instance);
+        Database = new Database(Path.Combine(_directory, "stretchbot.db"));
+        await Database.MigrateAsync(NullLogger.Instance);
     }
 
     public async Task DisposeAsync()
     {
-        await _database.DisposeAsync();
+        await Database.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
+}
 
+/// <summary>The write turn on a real SQLite file: one writer at a time, and nothing a turn leaves open reaches the next.</summary>
+public sealed class DatabaseTests : SqliteFileTest
+{
     [Fact]
     public async Task WriteTurnsTakeTurns()
     {
-        var first = await _database.OpenForWriteAsync();
-        var second = _database.OpenForWriteAsync();
+        var first = await Database.OpenForWriteAsync();
+        var second = Database.OpenForWriteAsync();
         await Task.Delay(100);
         Assert.False(second.IsCompleted);
 
@@ -40,36 +45,36 @@ public sealed class DatabaseTests : IAsyncLifetime
     [Fact]
     public async Task ATransactionLeftOpenIsRolledBackNotHandedToTheNextWriter()
     {
-        await using (var careless = await _database.OpenForWriteAsync())
+        await using (var careless = await Database.OpenForWriteAsync())
         {
             await careless.Connection.ExecuteAsync("BEGIN; INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'u', 'Lost', '2026-11-21');");
         }
 
-        await using (var next = await _database.OpenForWriteAsync())
+        await using (var next = await Database.OpenForWriteAsync())
         {
             await next.Connection.ExecuteAsync("INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'kept', 'Kept', '2026-11-21');");
         }
 
-        await using var reader = await _database.OpenAsync();
+        await using var reader = await Database.OpenAsync();
         Assert.Equal(["kept"], await reader.QueryAsync<string>("SELECT user_id FROM people"));
     }
 
     [Fact]
     public async Task AWriterConnectionClosedByMistakeIsReopened()
     {
-        await using (var turn = await _database.OpenForWriteAsync())
+        await using (var turn = await Database.OpenForWriteAsync())
         {
             turn.Connection.Dispose();
         }
 
-        await using var next = await _database.OpenForWriteAsync();
+        await using var next = await Database.OpenForWriteAsync();
         Assert.Equal(1, await next.Connection.ExecuteAsync("INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'u', 'Ada', '2026-11-21');"));
     }
 
     [Fact]
     public async Task AfterDisposeNoWriteTurnIsGiven()
     {
-        await _database.DisposeAsync();
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => _database.OpenForWriteAsync());
+        await Database.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Database.OpenForWriteAsync());
     }
 }

@@ -21,13 +21,24 @@ public sealed class WeekCountsTests : AppTest
 
         // Last week (Sunday evening is still last week): Ada did three. They don't count this week.
         Factory.Clock.Set(At("2026-11-15T20:00:00Z"));
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 2; i++)
         {
             await DoStretchAsync(chat, User.Ada);
         }
 
-        // Elsewhere, someone did five this week: another conversation's board.
+        await chat.SayAsync("stretch", User.Ada);
+        var lastWeeks = await chat.LastDoneDataAsync();
+        await chat.SubmitAsync(lastWeeks, User.Ada);
+        await chat.PollAsync();
+
+        // Monday: clicking last week's card again counts nothing, and Ada has no rank yet this week.
         Factory.Clock.Set(At("2026-11-16T08:00:00Z"));
+        await chat.SubmitAsync(lastWeeks, User.Ada);
+        var stale = CardReader.AllText(DirectLineClient.CardOf((await chat.RepliesAsync()).Last()));
+        Assert.Contains("already", stale, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("your rank", stale);
+
+        // Elsewhere, someone did five this week: another conversation's board.
         var elsewhere = await DirectLineClient.StartAsync(http);
         var other = new User("u-other", "Other Person");
         for (var i = 0; i < 5; i++)
@@ -118,6 +129,19 @@ public sealed class WeekCountsTests : AppTest
 
         AssertWeekCountsMatchCompletions();
         Assert.Equal(3, Factory.Count("week_counts"));
+
+        // A corrected completion moves to its right week and conversation.
+        using (var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE completions SET local_date = '2026-11-24', conversation_id = 'c2' WHERE prompt_id = 'p1';";
+            command.ExecuteNonQuery();
+        }
+
+        AssertWeekCountsMatchCompletions();
+        Assert.Equal(["c1 2026-11-16 grace 1", "c1 2026-11-23 ada 1", "c2 2026-11-23 ada 1"],
+            Factory.Rows("SELECT conversation_id, week_start, user_id, n FROM week_counts ORDER BY conversation_id, week_start, user_id").Select(r => $"{r[0]} {r[1]} {r[2]} {r[3]}"));
     }
 
     /// <summary>The rank a Done card shows ("#2" over "your rank").</summary>

@@ -80,7 +80,7 @@ public sealed class DirectLineConversation(string id, string token, int capacity
             var sequence = ++_sequence;
             var id = $"{Id}|{sequence:D7}";
             activity["id"] = id;
-            activity["timestamp"] = time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ");
+            activity["timestamp"] = time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", System.Globalization.CultureInfo.InvariantCulture);
             activity["channelId"] = "directline";
             activity["conversation"] = new JsonObject { ["id"] = Id };
             _activities.AddLast((sequence, activity));
