@@ -91,7 +91,8 @@ public sealed class Database : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _writeGate.WaitAsync();
+        // At shutdown a write in flight gets a few seconds to finish; a turn that is never handed back doesn't hang it.
+        var entered = await _writeGate.WaitAsync(TimeSpan.FromSeconds(10));
         try
         {
             _disposed = true;
@@ -103,7 +104,10 @@ public sealed class Database : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            if (entered)
+            {
+                _writeGate.Release();
+            }
         }
     }
 
