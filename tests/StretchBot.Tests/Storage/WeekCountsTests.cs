@@ -80,26 +80,20 @@ public sealed class WeekCountsTests : AppTest
     {
         // A database at schema version 3 with completions across two weeks, a Sunday/Monday edge and two conversations.
         Directory.CreateDirectory(Factory.DataDirectory);
-        using (var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            var schema = string.Join("\n", Migrations.All.Where(m => m.Version <= 3).Select(m => m.Sql));
-            var versions = string.Join("\n", Migrations.All.Where(m => m.Version <= 3).Select(m => $"INSERT INTO schema_version VALUES ({m.Version}, 'v{m.Version}', '2026-11-01T09:00:00Z');"));
-            command.CommandText = $"""
-                CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
-                {schema}
-                {versions}
-                INSERT INTO completions (prompt_id, tenant_id, channel_id, conversation_id, team_id, user_id, display_name, stretch_id, source, completed_at, local_date) VALUES
-                    ('p1', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-15T20:00:00Z', '2026-11-15'),
-                    ('p2', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-16T08:00:00Z', '2026-11-16'),
-                    ('p3', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-22T08:00:00Z', '2026-11-22'),
-                    ('p2', 't', 'msteams', 'c1', NULL, 'grace', 'Grace', 'cat-cow', 'on_demand', '2026-11-16T08:00:00Z', '2026-11-16'),
-                    ('p4', 't', 'msteams', 'c2', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-18T08:00:00Z', '2026-11-18'),
-                    ('p5', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-23T08:00:00Z', '2026-11-23');
-                """;
-            command.ExecuteNonQuery();
-        }
+        var schema = string.Join("\n", Migrations.All.Where(m => m.Version <= 3).Select(m => m.Sql));
+        var versions = string.Join("\n", Migrations.All.Where(m => m.Version <= 3).Select(m => $"INSERT INTO schema_version VALUES ({m.Version}, 'v{m.Version}', '2026-11-01T09:00:00Z');"));
+        ExecuteOnFile($"""
+            CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);
+            {schema}
+            {versions}
+            INSERT INTO completions (prompt_id, tenant_id, channel_id, conversation_id, team_id, user_id, display_name, stretch_id, source, completed_at, local_date) VALUES
+                ('p1', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-15T20:00:00Z', '2026-11-15'),
+                ('p2', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-16T08:00:00Z', '2026-11-16'),
+                ('p3', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-22T08:00:00Z', '2026-11-22'),
+                ('p2', 't', 'msteams', 'c1', NULL, 'grace', 'Grace', 'cat-cow', 'on_demand', '2026-11-16T08:00:00Z', '2026-11-16'),
+                ('p4', 't', 'msteams', 'c2', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-18T08:00:00Z', '2026-11-18'),
+                ('p5', 't', 'msteams', 'c1', NULL, 'ada', 'Ada', 'cat-cow', 'on_demand', '2026-11-23T08:00:00Z', '2026-11-23');
+            """);
 
         using (var client = Factory.CreateClient())
         {
@@ -119,25 +113,13 @@ public sealed class WeekCountsTests : AppTest
             rows);
 
         // Removing a completion takes it off its week, and a week with nothing left has no row.
-        using (var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM completions WHERE prompt_id IN ('p3', 'p2') AND user_id = 'ada'; DELETE FROM completions WHERE prompt_id = 'p4';";
-            command.ExecuteNonQuery();
-        }
+        ExecuteOnFile("DELETE FROM completions WHERE prompt_id IN ('p3', 'p2') AND user_id = 'ada'; DELETE FROM completions WHERE prompt_id = 'p4';");
 
         AssertWeekCountsMatchCompletions();
         Assert.Equal(3, Factory.Count("week_counts"));
 
         // A corrected completion moves to its right week and conversation.
-        using (var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE completions SET local_date = '2026-11-24', conversation_id = 'c2' WHERE prompt_id = 'p1';";
-            command.ExecuteNonQuery();
-        }
+        ExecuteOnFile("UPDATE completions SET local_date = '2026-11-24', conversation_id = 'c2' WHERE prompt_id = 'p1';");
 
         AssertWeekCountsMatchCompletions();
         Assert.Equal(["c1 2026-11-16 grace 1", "c1 2026-11-23 ada 1", "c2 2026-11-23 ada 1"],
@@ -150,6 +132,16 @@ public sealed class WeekCountsTests : AppTest
         var match = System.Text.RegularExpressions.Regex.Match(doneCard, @"#(\d+)\s+your rank");
         Assert.True(match.Success, doneCard);
         return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs SQL on the database file directly, as another program would.</summary>
+    private void ExecuteOnFile(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     private static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture);
