@@ -22,6 +22,17 @@ const acDist = join(here, 'node_modules', 'adaptivecards', 'dist');
 const filter = process.argv[2] ?? '';
 mkdirSync(shotsDir, { recursive: true });
 
+// Teams' text colours, the same on default and emphasis containers.
+const teamsForegroundColors = {
+  default: { default: '#242424', subtle: '#616161' },
+  dark: { default: '#242424', subtle: '#616161' },
+  light: { default: '#FFFFFF', subtle: '#F5F5F5' },
+  accent: { default: '#5B5FC7', subtle: '#7F85F5' },
+  good: { default: '#0E700E', subtle: '#107C10' },
+  warning: { default: '#835B00', subtle: '#A07000' },
+  attention: { default: '#C4314B', subtle: '#D13438' },
+};
+
 // Roughly Teams' light theme (fonts, sizes, colours, spacing); close enough to judge layout.
 const hostConfig = {
   // Segoe UI is what Teams uses; Liberation Sans (Arial metrics) stands in for it on Linux.
@@ -35,27 +46,11 @@ const hostConfig = {
   containerStyles: {
     default: {
       backgroundColor: '#FFFFFF',
-      foregroundColors: {
-        default: { default: '#242424', subtle: '#616161' },
-        dark: { default: '#242424', subtle: '#616161' },
-        light: { default: '#FFFFFF', subtle: '#F5F5F5' },
-        accent: { default: '#5B5FC7', subtle: '#7F85F5' },
-        good: { default: '#0E700E', subtle: '#107C10' },
-        warning: { default: '#835B00', subtle: '#A07000' },
-        attention: { default: '#C4314B', subtle: '#D13438' },
-      },
+      foregroundColors: teamsForegroundColors,
     },
     emphasis: {
       backgroundColor: '#F5F5F5',
-      foregroundColors: {
-        default: { default: '#242424', subtle: '#616161' },
-        dark: { default: '#242424', subtle: '#616161' },
-        light: { default: '#FFFFFF', subtle: '#F5F5F5' },
-        accent: { default: '#5B5FC7', subtle: '#7F85F5' },
-        good: { default: '#0E700E', subtle: '#107C10' },
-        warning: { default: '#835B00', subtle: '#A07000' },
-        attention: { default: '#C4314B', subtle: '#D13438' },
-      },
+      foregroundColors: teamsForegroundColors,
     },
     accent: { backgroundColor: '#E8EBFA', foregroundColors: { default: { default: '#242424', subtle: '#616161' }, accent: { default: '#4F52B2', subtle: '#5B5FC7' } } },
     good: { backgroundColor: '#F1FAF1', foregroundColors: { default: { default: '#242424', subtle: '#616161' }, good: { default: '#0E700E', subtle: '#107C10' } } },
