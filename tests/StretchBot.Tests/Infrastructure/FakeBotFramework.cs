@@ -77,6 +77,9 @@ public sealed class FakeBotFramework : IAsyncDisposable
 
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
+    /// <summary>How long Entra's token endpoint takes to answer (a slow one makes concurrent first sends overlap).</summary>
+    public TimeSpan TokenDelay { get; set; }
+
     public int KeyDocumentRequests { get; private set; }
 
     /// <summary>Answers to use, in order, before the default ones (for 429s, 503s, hangs).</summary>
@@ -223,6 +226,7 @@ public sealed class FakeBotFramework : IAsyncDisposable
                 return Results.Json(new JsonObject { ["error"] = "invalid_client", ["error_description"] = "AADSTS7000215: Invalid client secret provided." }, statusCode: 401);
             }
 
+            await Task.Delay(TokenDelay);
             var n = Interlocked.Increment(ref _tokenRequests);
             return Results.Json(new JsonObject
             {

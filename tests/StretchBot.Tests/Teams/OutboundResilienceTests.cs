@@ -108,6 +108,8 @@ public sealed class OutboundResilienceTests : TeamsTest
     [Fact]
     public async Task TheBotsTokenIsFetchedOnceAndReusedUntilItNearlyExpires()
     {
+        // A slow token endpoint: the three replies, sent by parallel background workers, all wait for the first token.
+        Fake.TokenDelay = TimeSpan.FromMilliseconds(300);
         await Teams.SendAsync(Help());
         await Teams.SendAsync(Help("stats"));
         await Teams.SendAsync(Help("leaderboard"));

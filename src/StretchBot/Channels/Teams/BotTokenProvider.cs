@@ -44,8 +44,30 @@ public sealed class BotTokenProvider
             .Build();
     }
 
+    // MSAL doesn't coalesce concurrent cache misses: a burst of first sends (the background workers run in parallel)
+    // would each fetch a token. One caller at a time asks MSAL; the rest then find the token in its cache.
+    private readonly SemaphoreSlim _acquiring = new(1, 1);
+
     /// <summary>The bearer token, or null when no app id is configured (local testing).</summary>
     public async Task<string?> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        if (_confidential is null && _managedIdentity is null)
+        {
+            return null;
+        }
+
+        await _acquiring.WaitAsync(cancellationToken);
+        try
+        {
+            return await AcquireAsync(cancellationToken);
+        }
+        finally
+        {
+            _acquiring.Release();
+        }
+    }
+
+    private async Task<string?> AcquireAsync(CancellationToken cancellationToken)
     {
         if (_confidential is not null)
         {
