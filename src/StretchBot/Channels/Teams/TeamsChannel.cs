@@ -31,8 +31,8 @@ public static partial class TeamsChannel
         services.AddSingleton<TeamsMessages>();
         services.AddSingleton<SharedCardUpdates>();
         services.AddSingleton<TeamsBot>();
-        services.AddSingleton<TeamsWork>();
-        services.AddHostedService(sp => sp.GetRequiredService<TeamsWork>());
+        services.AddSingleton<BackgroundWork>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackgroundWork>());
         return services;
     }
 
@@ -54,7 +54,7 @@ public static partial class TeamsChannel
         HttpContext context,
         BotConnectorAuthentication authentication,
         TeamsBot bot,
-        TeamsWork work,
+        BackgroundWork work,
         IOptions<TeamsOptions> options,
         ILoggerFactory loggers,
         CancellationToken cancellationToken)
