@@ -4,6 +4,7 @@ using StretchBot.Cards;
 using StretchBot.Catalog;
 using StretchBot.Channels.Local;
 using StretchBot.Channels.Teams;
+using StretchBot.Delivery;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel
 builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
 builder.Services.AddSingleton<CardRenderer>();
+builder.Services.AddDelivery();
 builder.Services.AddLocalChannel();
 builder.Services.AddTeamsChannel();
 builder.Services.AddHostedService<StartupChecks>();

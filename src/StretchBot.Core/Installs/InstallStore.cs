@@ -4,8 +4,8 @@ using StretchBot.Storage;
 namespace StretchBot.Installs;
 
 /// <summary>
-/// Where the bot is installed and how to reach it there later (for Teams, the conversation reference).
-/// A conversation the platform says we were removed from is marked gone, not deleted, so it can be told apart
+/// Where the bot is installed and how to reach it there later: <see cref="Install.Reference"/> is the channel
+/// adapter's own data (for Teams, the serviceUrl and the bot's id), read only by that adapter. A conversation the platform says we were removed from is marked gone, not deleted, so it can be told apart
 /// from one we never knew.
 /// </summary>
 public sealed record Install(
@@ -16,8 +16,7 @@ public sealed record Install(
     string? TeamId,
     string? TeamName,
     string? Name,
-    string ServiceUrl,
-    string BotId,
+    string Reference,
     string? InstalledBy,
     DateTimeOffset? GoneAt = null,
     string? GoneReason = null);
@@ -30,13 +29,13 @@ public sealed class InstallStore(Database database, TimeProvider time)
     /// </summary>
     public async Task<bool> UpsertAsync(Install install, CancellationToken cancellationToken)
     {
-        var parameters = new { install.TenantId, install.ChannelId, install.ConversationId, install.ConversationType, install.TeamId, install.TeamName, install.Name, install.ServiceUrl, install.BotId, install.InstalledBy, now = time.GetUtcNow().ToString("O") };
+        var parameters = new { install.TenantId, install.ChannelId, install.ConversationId, install.ConversationType, install.TeamId, install.TeamName, install.Name, install.Reference, install.InstalledBy, now = time.GetUtcNow().ToString("O") };
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         var connection = write.Connection;
         // Each statement is atomic, so of two concurrent calls exactly one inserts (or revives).
         var inserted = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO installs (tenant_id, channel_id, conversation_id, conversation_type, team_id, team_name, name, service_url, bot_id, installed_by, installed_at, updated_at)
-            VALUES (@TenantId, @ChannelId, @ConversationId, @ConversationType, @TeamId, @TeamName, @Name, @ServiceUrl, @BotId, @InstalledBy, @now, @now)
+            INSERT INTO installs (tenant_id, channel_id, conversation_id, conversation_type, team_id, team_name, name, reference, installed_by, installed_at, updated_at)
+            VALUES (@TenantId, @ChannelId, @ConversationId, @ConversationType, @TeamId, @TeamName, @Name, @Reference, @InstalledBy, @now, @now)
             ON CONFLICT (tenant_id, channel_id, conversation_id) DO NOTHING;
             """, parameters, cancellationToken: cancellationToken));
         var revived = inserted == 0 && await connection.ExecuteAsync(new CommandDefinition("""
@@ -51,8 +50,7 @@ public sealed class InstallStore(Database database, TimeProvider time)
                     team_id = COALESCE(@TeamId, team_id),
                     team_name = COALESCE(@TeamName, team_name),
                     name = COALESCE(@Name, name),
-                    service_url = @ServiceUrl,
-                    bot_id = @BotId,
+                    reference = @Reference,
                     installed_by = COALESCE(@InstalledBy, installed_by),
                     updated_at = @now
                 WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId;
@@ -72,19 +70,30 @@ public sealed class InstallStore(Database database, TimeProvider time)
     }
 
     /// <summary>
-    /// The platform's serviceUrl can change; every authenticated inbound activity refreshes it.
-    /// Returns how many stored installs were updated.
+    /// Rewrites the stored references of one tenant's installs in a channel (Teams: a tenant's serviceUrl moved).
+    /// The adapter says how; rows whose reference comes back unchanged are not written. Returns how many changed.
     /// </summary>
-    public async Task<int> RefreshServiceUrlAsync(string tenantId, string channelId, string serviceUrl, CancellationToken cancellationToken)
+    public async Task<int> RewriteReferencesAsync(string tenantId, string channelId, Func<string, string> rewrite, CancellationToken cancellationToken)
     {
-        // The service URL belongs to the tenant (its region), not to one conversation.
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         var connection = write.Connection;
-        return await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE installs SET service_url = @serviceUrl, updated_at = @now
-            WHERE tenant_id = @tenantId AND channel_id = @channelId AND service_url <> @serviceUrl;
-            """,
-            new { tenantId, channelId, serviceUrl, now = time.GetUtcNow().ToString("O") }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<(string ConversationId, string Reference)>(new CommandDefinition(
+            "SELECT conversation_id, reference FROM installs WHERE tenant_id = @tenantId AND channel_id = @channelId;",
+            new { tenantId, channelId }, cancellationToken: cancellationToken));
+        var changed = 0;
+        var now = time.GetUtcNow().ToString("O");
+        foreach (var (conversationId, reference) in rows.AsList())
+        {
+            var rewritten = rewrite(reference);
+            if (rewritten != reference)
+            {
+                changed += await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE installs SET reference = @rewritten, updated_at = @now WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId;",
+                    new { rewritten, now, tenantId, channelId, conversationId }, cancellationToken: cancellationToken));
+            }
+        }
+
+        return changed;
     }
 
     /// <summary>Removes an install (the bot was uninstalled or removed from the conversation).</summary>
@@ -108,15 +117,15 @@ public sealed class InstallStore(Database database, TimeProvider time)
     }
 
     /// <summary>The platform refused to deliver (removed from the roster, conversation not found): stop sending there.</summary>
-    public async Task MarkGoneAsync(string channelId, string serviceUrlConversationId, string reason, CancellationToken cancellationToken)
+    public async Task MarkGoneAsync(string tenantId, string channelId, string conversationId, string reason, CancellationToken cancellationToken)
     {
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE installs SET gone_at = @now, gone_reason = @reason
-            WHERE channel_id = @channelId AND conversation_id = @conversationId AND gone_at IS NULL;
+            WHERE tenant_id = @tenantId AND channel_id = @channelId AND conversation_id = @conversationId AND gone_at IS NULL;
             """,
-            new { channelId, conversationId = serviceUrlConversationId, reason, now = time.GetUtcNow().ToString("O") }, cancellationToken: cancellationToken));
+            new { tenantId, channelId, conversationId, reason, now = time.GetUtcNow().ToString("O") }, cancellationToken: cancellationToken));
     }
 
     public async Task<Install?> FindAsync(string tenantId, string channelId, string conversationId, CancellationToken cancellationToken)
@@ -139,7 +148,7 @@ public sealed class InstallStore(Database database, TimeProvider time)
 
     private const string Select = """
         SELECT tenant_id AS TenantId, channel_id AS ChannelId, conversation_id AS ConversationId, conversation_type AS ConversationType,
-               team_id AS TeamId, team_name AS TeamName, name AS Name, service_url AS ServiceUrl, bot_id AS BotId,
+               team_id AS TeamId, team_name AS TeamName, name AS Name, reference AS Reference,
                installed_by AS InstalledBy, gone_at AS GoneAt, gone_reason AS GoneReason
         FROM installs
         """;
@@ -153,13 +162,12 @@ public sealed class InstallStore(Database database, TimeProvider time)
         public string? TeamId { get; set; }
         public string? TeamName { get; set; }
         public string? Name { get; set; }
-        public string ServiceUrl { get; set; } = string.Empty;
-        public string BotId { get; set; } = string.Empty;
+        public string Reference { get; set; } = string.Empty;
         public string? InstalledBy { get; set; }
         public string? GoneAt { get; set; }
         public string? GoneReason { get; set; }
 
-        public Install ToInstall() => new(TenantId, ChannelId, ConversationId, ConversationType, TeamId, TeamName, Name, ServiceUrl, BotId, InstalledBy,
+        public Install ToInstall() => new(TenantId, ChannelId, ConversationId, ConversationType, TeamId, TeamName, Name, Reference, InstalledBy,
             GoneAt is null ? null : DateTimeOffset.Parse(GoneAt, System.Globalization.CultureInfo.InvariantCulture), GoneReason);
     }
 }

@@ -153,5 +153,24 @@ public static class Migrations
                   AND week_start = date(OLD.local_date, '-6 days', 'weekday 1') AND user_id = OLD.user_id AND n <= 0;
             END;
             """),
+        new(5, "channel references are the adapter's own data", """
+            -- How to reach a conversation (and a posted card) is each channel adapter's opaque JSON, not columns of
+            -- one platform in the core schema. Teams rows carry on with the same serviceUrl, bot and ids.
+            ALTER TABLE installs ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+            UPDATE installs SET reference = json_object('serviceUrl', service_url, 'botId', bot_id, 'conversationId', conversation_id);
+            ALTER TABLE installs DROP COLUMN service_url;
+            ALTER TABLE installs DROP COLUMN bot_id;
+
+            ALTER TABLE card_posts ADD COLUMN tenant_id TEXT NOT NULL DEFAULT '';
+            ALTER TABLE card_posts ADD COLUMN reference TEXT NOT NULL DEFAULT '';
+            UPDATE card_posts SET
+                tenant_id = COALESCE((SELECT p.tenant_id FROM prompts p WHERE p.id = card_posts.prompt_id), ''),
+                reference = json_object('serviceUrl', service_url, 'conversationId', conversation_id, 'activityId', activity_id),
+                conversation_id = CASE WHEN instr(conversation_id, ';messageid=') > 0
+                                       THEN substr(conversation_id, 1, instr(conversation_id, ';messageid=') - 1)
+                                       ELSE conversation_id END;
+            ALTER TABLE card_posts DROP COLUMN service_url;
+            ALTER TABLE card_posts DROP COLUMN activity_id;
+            """),
     ];
 }

@@ -3,8 +3,11 @@ using StretchBot.Storage;
 
 namespace StretchBot.Stretching;
 
-/// <summary>Where a stretch card was posted, so its shared tally can be updated in place.</summary>
-public sealed record CardPost(string PromptId, string ChannelId, string ServiceUrl, string ConversationId, string ActivityId);
+/// <summary>
+/// Where a stretch card was posted, so its shared tally can be updated in place. <see cref="Reference"/> is the
+/// channel adapter's own data (for Teams: serviceUrl, conversation and activity id).
+/// </summary>
+public sealed record CardPost(string PromptId, string ChannelId, string TenantId, string ConversationId, string Reference);
 
 public sealed class CardPostStore(Database database, TimeProvider time)
 {
@@ -13,11 +16,11 @@ public sealed class CardPostStore(Database database, TimeProvider time)
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         var connection = write.Connection;
         await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO card_posts (prompt_id, channel_id, service_url, conversation_id, activity_id, posted_at)
-            VALUES (@PromptId, @ChannelId, @ServiceUrl, @ConversationId, @ActivityId, @now)
-            ON CONFLICT (prompt_id) DO UPDATE SET service_url = excluded.service_url, conversation_id = excluded.conversation_id, activity_id = excluded.activity_id;
+            INSERT INTO card_posts (prompt_id, channel_id, tenant_id, conversation_id, reference, posted_at)
+            VALUES (@PromptId, @ChannelId, @TenantId, @ConversationId, @Reference, @now)
+            ON CONFLICT (prompt_id) DO UPDATE SET conversation_id = excluded.conversation_id, reference = excluded.reference;
             """,
-            new { post.PromptId, post.ChannelId, post.ServiceUrl, post.ConversationId, post.ActivityId, now = time.GetUtcNow().ToString("O") },
+            new { post.PromptId, post.ChannelId, post.TenantId, post.ConversationId, post.Reference, now = time.GetUtcNow().ToString("O") },
             cancellationToken: cancellationToken));
     }
 
@@ -25,7 +28,7 @@ public sealed class CardPostStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<CardPost>(new CommandDefinition(
-            "SELECT prompt_id AS PromptId, channel_id AS ChannelId, service_url AS ServiceUrl, conversation_id AS ConversationId, activity_id AS ActivityId FROM card_posts WHERE prompt_id = @promptId;",
+            "SELECT prompt_id AS PromptId, channel_id AS ChannelId, tenant_id AS TenantId, conversation_id AS ConversationId, reference AS Reference FROM card_posts WHERE prompt_id = @promptId;",
             new { promptId }, cancellationToken: cancellationToken));
     }
 }

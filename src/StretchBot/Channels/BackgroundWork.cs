@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using StretchBot.Delivery;
 
 namespace StretchBot.Channels;
 
@@ -7,44 +8,36 @@ namespace StretchBot.Channels;
 /// A bounded queue drained by a few workers; a full queue makes the endpoint answer 503 so the platform retries.
 /// Any channel (and any scheduled job) hands its work here rather than running its own queue.
 /// </summary>
-public sealed partial class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundService
+public sealed partial class BackgroundWork(InFlightWork inFlight, ILogger<BackgroundWork> logger) : BackgroundService
 {
     private const int Workers = 8;
     private readonly Channel<Func<CancellationToken, Task>> _queue = Channel.CreateBounded<Func<CancellationToken, Task>>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false });
 
-    private readonly object _gate = new();
-    private int _pending;
-    private TaskCompletionSource _idle = NewIdle(completed: true);
-
     /// <summary>Queues work; false when the queue is full (the caller answers 503).</summary>
     public bool TryEnqueue(Func<CancellationToken, Task> work)
     {
-        lock (_gate)
+        var started = inFlight.Begin();
+        if (_queue.Writer.TryWrite(ct => RunAsync(work, started, ct)))
         {
-            if (!_queue.Writer.TryWrite(work))
-            {
-                return false;
-            }
-
-            if (_pending++ == 0)
-            {
-                _idle = NewIdle(completed: false);
-            }
-
             return true;
         }
+
+        started.Dispose();
+        return false;
     }
 
     /// <summary>
-    /// Completes when nothing is queued or running: a signal that everything handed over so far is finished
-    /// (used by shutdown diagnostics and by tests instead of sleeping).
+    /// Completes when no work is queued or running anywhere (this queue, delayed card updates): a signal that
+    /// everything handed over so far is finished, for tests instead of sleeping.
     /// </summary>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default)
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => inFlight.WhenIdleAsync(cancellationToken);
+
+    private static async Task RunAsync(Func<CancellationToken, Task> work, IDisposable started, CancellationToken cancellationToken)
     {
-        lock (_gate)
+        using (started)
         {
-            return _idle.Task.WaitAsync(cancellationToken);
+            await work(cancellationToken);
         }
     }
 
@@ -65,37 +58,11 @@ public sealed partial class BackgroundWork(ILogger<BackgroundWork> logger) : Bac
                 {
                     LogFailed(logger, exception);
                 }
-                finally
-                {
-                    Finished();
-                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-    }
-
-    private void Finished()
-    {
-        lock (_gate)
-        {
-            if (--_pending == 0)
-            {
-                _idle.TrySetResult();
-            }
-        }
-    }
-
-    private static TaskCompletionSource NewIdle(bool completed)
-    {
-        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (completed)
-        {
-            source.SetResult();
-        }
-
-        return source;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Background work failed")]

@@ -24,7 +24,7 @@ public sealed class ChannelScenarioTests : TeamsTest
         var card = posted.Card!.AsObject();
         var done = DoneData(card);
         await WaitUntilAsync(() => Factory.Count("card_posts") == 1);
-        var cardId = Factory.Rows("SELECT activity_id FROM card_posts")[0][0]!.ToString()!;
+        var cardId = Factory.Rows("SELECT json_extract(reference, '$.activityId') FROM card_posts")[0][0]!.ToString()!;
 
         // Thirty people: even ones click Done (Action.Execute), odd ones use the Submit fallback; every fifth clicks twice.
         var people = Enumerable.Range(1, 30).Select(i => new TeamsUser($"29:person-{i:00}", $"Person {i:00}")).ToList();

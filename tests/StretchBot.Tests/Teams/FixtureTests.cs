@@ -28,7 +28,7 @@ public sealed class FixtureTests : TeamsTest
         Assert.Contains("doctor", text, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("28:608cacfd-1cea-40c9-b678-4b93e69bb72b", (string?)welcome.Body["from"]!["id"]);
 
-        var install = Assert.Single(Factory.Rows("SELECT tenant_id, conversation_id, conversation_type, team_id, team_name, service_url, bot_id FROM installs"));
+        var install = Assert.Single(Factory.Rows("SELECT tenant_id, conversation_id, conversation_type, team_id, team_name, json_extract(reference, '$.serviceUrl'), json_extract(reference, '$.botId') FROM installs"));
         Assert.Equal([TeamTenant, TeamChannel, "channel", "19:zFLSDFWsesfzcmKArqKJ-65aOXJz@sgf462H2wz41@thread.tacv2", "TestTeam2022", "https://smba.trafficmanager.net/amer/", "28:608cacfd-1cea-40c9-b678-4b93e69bb72b"], install);
 
         // The same install, announced again as the bot joining the team: stored once, no second hello.
@@ -84,7 +84,7 @@ public sealed class FixtureTests : TeamsTest
 
         var welcome = await Fake.WaitForAsync(r => r.Method == "POST");
         Assert.Equal("/amer-client-ss.msg/v3/conversations/%2A%2A%2A/activities", welcome.Path);
-        var install = Assert.Single(Factory.Rows("SELECT conversation_id, conversation_type, service_url FROM installs"));
+        var install = Assert.Single(Factory.Rows("SELECT conversation_id, conversation_type, json_extract(reference, '$.serviceUrl') FROM installs"));
         Assert.Equal(["***", "personal", "https://smba.trafficmanager.net/amer-client-ss.msg/"], install);
     }
 
@@ -228,7 +228,7 @@ public sealed class FixtureTests : TeamsTest
         moved["serviceUrl"] = "https://smba.trafficmanager.net/emea/";
         await Teams.SendAsync(moved);
 
-        await WaitUntilAsync(() => (string?)Factory.Rows("SELECT service_url FROM installs")[0][0] == "https://smba.trafficmanager.net/emea/");
+        await WaitUntilAsync(() => (string?)Factory.Rows("SELECT json_extract(reference, '$.serviceUrl') FROM installs")[0][0] == "https://smba.trafficmanager.net/emea/");
         await Fake.WaitForAsync(r => r.Path.StartsWith("/emea/", StringComparison.Ordinal));
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using StretchBot.Cards;
 using StretchBot.Conversation;
+using StretchBot.Delivery;
 
 namespace StretchBot.Channels.Local;
 
@@ -70,7 +71,7 @@ public static class DirectLineEndpoints
         HttpRequest request,
         DirectLineConversations conversations,
         TurnHandler turns,
-        LocalReplies replies,
+        Outbox outbox,
         IOptions<LocalChannelOptions> options,
         CancellationToken cancellationToken)
     {
@@ -98,10 +99,7 @@ public static class DirectLineEndpoints
         if (turn is not null)
         {
             var result = await turns.HandleAsync(turn, cancellationToken);
-            foreach (var reply in replies.ToActivities(result, turn, id))
-            {
-                conversation.Append(reply);
-            }
+            await outbox.PostAllAsync(LocalSender.Address(conversation.Id, turn.Who.UserId, turn.Who.DisplayName, id), result.Messages, cancellationToken);
         }
 
         return TypedResults.Ok(new ResourceResponse(id));

@@ -11,6 +11,8 @@ public static class LocalChannel
             .ValidateOnStart();
         services.AddSingleton<DirectLineConversations>();
         services.AddSingleton<LocalReplies>();
+        services.AddSingleton<LocalSender>();
+        services.AddSingleton<StretchBot.Delivery.IChannelSender>(sp => sp.GetRequiredService<LocalSender>());
         return services;
     }
 

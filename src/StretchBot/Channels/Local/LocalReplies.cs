@@ -7,32 +7,40 @@ namespace StretchBot.Channels.Local;
 /// <summary>Turns the core's views into Direct Line activities from the bot.</summary>
 public sealed class LocalReplies(CardRenderer cards)
 {
-    public IEnumerable<JsonObject> ToActivities(TurnResult result, Turn turn, string replyToId)
-    {
-        foreach (var view in result.Messages)
-        {
-            var rendered = cards.Render(view, turn.Capabilities);
-            var activity = new JsonObject
-            {
-                ["type"] = "message",
-                ["from"] = new JsonObject { ["id"] = "stretchbot", ["name"] = "StretchBot", ["role"] = "bot" },
-                ["recipient"] = new JsonObject { ["id"] = turn.Who.UserId, ["name"] = turn.Who.DisplayName, ["role"] = "user" },
-                ["replyToId"] = replyToId,
-                ["inputHint"] = "acceptingInput",
-                ["locale"] = "en-US",
-            };
-            if (rendered.Card is { } card)
-            {
-                activity["summary"] = rendered.Summary;
-                activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
-            }
-            else
-            {
-                activity["text"] = rendered.Text;
-                activity["textFormat"] = "markdown";
-            }
+    // Web Chat renders Action.Submit but not Action.Execute.
+    private static readonly ChannelCapabilities WebChat = new(SupportsExecute: false);
 
-            yield return activity;
+    public JsonObject ToActivity(View view, string? recipientId, string? recipientName, string? replyToId)
+    {
+        var rendered = cards.Render(view, WebChat);
+        var activity = new JsonObject
+        {
+            ["type"] = "message",
+            ["from"] = new JsonObject { ["id"] = "stretchbot", ["name"] = "StretchBot", ["role"] = "bot" },
+            ["inputHint"] = "acceptingInput",
+            ["locale"] = "en-US",
+        };
+        if (recipientId is not null)
+        {
+            activity["recipient"] = new JsonObject { ["id"] = recipientId, ["name"] = recipientName, ["role"] = "user" };
         }
+
+        if (replyToId is not null)
+        {
+            activity["replyToId"] = replyToId;
+        }
+
+        if (rendered.Card is { } card)
+        {
+            activity["summary"] = rendered.Summary;
+            activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
+        }
+        else
+        {
+            activity["text"] = rendered.Text;
+            activity["textFormat"] = "markdown";
+        }
+
+        return activity;
     }
 }

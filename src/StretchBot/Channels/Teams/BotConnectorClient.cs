@@ -3,11 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using Polly.Timeout;
+using StretchBot.Delivery;
 using static StretchBot.Channels.ActivityFields;
 
 namespace StretchBot.Channels.Teams;
@@ -35,65 +32,14 @@ public sealed class BotConnectorException(HttpStatusCode status, string? code, s
 
 /// <summary>
 /// The Bot Connector REST API (v3), spoken directly: every path parameter escaped, 200/201/202 with or without a
-/// body accepted, error bodies parsed. One resilience pipeline (retries 412/429/502/503/504 with jitter, honours
-/// Retry-After, times out each attempt) and one rate-limit gate (per conversation and per tenant) for every call.
+/// body accepted, error bodies parsed. Its HttpClient carries the one outbound pipeline (retries, timeouts, rate
+/// gate: see <see cref="OutboundPipeline"/>) and the bot's bearer token, added per attempt by <see cref="BotTokenHandler"/>.
 /// </summary>
-public sealed partial class BotConnectorClient : IDisposable
+public sealed partial class BotConnectorClient(IHttpClientFactory httpClients, ILogger<BotConnectorClient> logger)
 {
     public const string HttpClientName = "BotConnector";
 
-    private static readonly HashSet<HttpStatusCode> Transient =
-        [HttpStatusCode.PreconditionFailed, HttpStatusCode.TooManyRequests, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
-
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
-
-    private readonly IHttpClientFactory _httpClients;
-    private readonly BotTokenProvider _tokens;
-    private readonly ILogger<BotConnectorClient> _logger;
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
-    private readonly PartitionedRateLimiter<string> _perConversation;
-    private readonly PartitionedRateLimiter<string> _perTenant;
-
-    public BotConnectorClient(IHttpClientFactory httpClients, BotTokenProvider tokens, IOptions<TeamsOptions> options, TimeProvider time, ILogger<BotConnectorClient> logger)
-    {
-        _httpClients = httpClients;
-        _tokens = tokens;
-        _logger = logger;
-        var o = options.Value;
-        _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = o.OutboundMaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = o.OutboundRetryDelay,
-                MaxDelay = TimeSpan.FromSeconds(20),
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(r => Transient.Contains(r.StatusCode)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, o.MaxRetryAfter)),
-                OnRetry = args =>
-                {
-                    LogRetry(_logger, args.AttemptNumber + 1, (int?)args.Outcome.Result?.StatusCode, args.Outcome.Exception?.GetType().Name, args.RetryDelay.TotalMilliseconds);
-                    args.Outcome.Result?.Dispose();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(o.OutboundAttemptTimeout)
-            .Build();
-        // Teams: 7 sends per second per conversation, about 50 per second per tenant. Waiting here beats a 429.
-        _perConversation = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = o.SendsPerSecondPerConversation, TokensPerPeriod = o.SendsPerSecondPerConversation, ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 1000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
-        }));
-        _perTenant = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = o.RequestsPerSecondPerTenant, TokensPerPeriod = o.RequestsPerSecondPerTenant, ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 10_000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
-        }));
-    }
 
     public async Task<ResourceResponse> SendAsync(string serviceUrl, string tenantId, string conversationId, JsonObject activity, CancellationToken cancellationToken)
     {
@@ -160,22 +106,28 @@ public sealed partial class BotConnectorClient : IDisposable
 
     private async Task<HttpResponseMessage> CallAsync(HttpMethod method, string serviceUrl, string path, JsonObject? body, string tenantId, string? conversationId, CancellationToken cancellationToken)
     {
-        var uri = new Uri(BaseUri(serviceUrl), path);
-        var content = body?.ToJsonString();
-        var http = _httpClients.CreateClient(HttpClientName);
+        using var request = new HttpRequestMessage(method, new Uri(BaseUri(serviceUrl), path));
+        OutboundPipeline.Tag(request, tenantId, conversationId);
+        request.Headers.Accept.ParseAdd("application/json");
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
+            request.Content.Headers.ContentType = Json;
+        }
+
         HttpResponseMessage response;
         try
         {
-            response = await SendWithRetriesAsync(http, method, uri, content, tenantId, conversationId, cancellationToken);
+            response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         }
         catch (TimeoutRejectedException)
         {
-            LogFailed(_logger, method.Method, 0, "Timeout");
+            LogFailed(logger, method.Method, 0, "Timeout");
             throw new BotConnectorException(HttpStatusCode.GatewayTimeout, "Timeout", "The Bot Connector did not answer in time.");
         }
         catch (HttpRequestException exception) when (!cancellationToken.IsCancellationRequested)
         {
-            LogFailed(_logger, method.Method, 0, exception.HttpRequestError.ToString());
+            LogFailed(logger, method.Method, 0, exception.HttpRequestError.ToString());
             throw new BotConnectorException(HttpStatusCode.ServiceUnavailable, "Unreachable", "The Bot Connector could not be reached.");
         }
 
@@ -187,43 +139,9 @@ public sealed partial class BotConnectorClient : IDisposable
         using (response)
         {
             var (code, message) = await ErrorOfAsync(response, cancellationToken);
-            LogFailed(_logger, method.Method, (int)response.StatusCode, code);
+            LogFailed(logger, method.Method, (int)response.StatusCode, code);
             throw new BotConnectorException(response.StatusCode, code, message);
         }
-    }
-
-    private ValueTask<HttpResponseMessage> SendWithRetriesAsync(HttpClient http, HttpMethod method, Uri uri, string? content, string tenantId, string? conversationId, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(async token =>
-        {
-            using var tenantLease = await _perTenant.AcquireAsync(tenantId, 1, token);
-            using var conversationLease = conversationId is null || method == HttpMethod.Get ? null : await _perConversation.AcquireAsync(conversationId, 1, token);
-            if (!tenantLease.IsAcquired || conversationLease is { IsAcquired: false })
-            {
-                return new HttpResponseMessage(HttpStatusCode.TooManyRequests);
-            }
-
-            using var request = new HttpRequestMessage(method, uri);
-            if (await _tokens.GetTokenAsync(token) is { } bearer)
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-            }
-
-            request.Headers.Accept.ParseAdd("application/json");
-            if (content is not null)
-            {
-                request.Content = new StringContent(content, Encoding.UTF8);
-                request.Content.Headers.ContentType = Json;
-            }
-
-            return await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, token);
-        }, cancellationToken);
-
-    /// <summary>Retry-After (seconds or a date) when the connector sent one and it's short enough; otherwise the backoff.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)
-    {
-        var header = response?.Headers.RetryAfter;
-        var delay = header?.Delta ?? (header?.Date is { } date && response?.Headers.Date is { } now ? date - now : null);
-        return delay is { } d && d >= TimeSpan.Zero ? (d <= max ? d : max) : null;
     }
 
     private static Uri BaseUri(string serviceUrl) => new(serviceUrl.EndsWith('/') ? serviceUrl : serviceUrl + "/");
@@ -259,15 +177,20 @@ public sealed partial class BotConnectorClient : IDisposable
         return (StringOf(error?["code"]), StringOf(error?["message"]) ?? response.ReasonPhrase ?? "no details");
     }
 
-    public void Dispose()
-    {
-        _perConversation.Dispose();
-        _perTenant.Dispose();
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Bot Connector call failed, retry {Attempt}: status {Status} {Exception}; waiting {DelayMs} ms")]
-    private static partial void LogRetry(ILogger logger, int attempt, int? status, string? exception, double delayMs);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bot Connector {Method} failed: {Status} {Code}")]
     private static partial void LogFailed(ILogger logger, string method, int status, string? code);
+}
+
+/// <summary>The bot's bearer token on every Bot Connector call, fetched (or taken from MSAL's cache) per attempt.</summary>
+public sealed class BotTokenHandler(BotTokenProvider tokens) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (await tokens.GetTokenAsync(cancellationToken) is { } bearer)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+
+        return await base.SendAsync(request, cancellationToken);
+    }
 }

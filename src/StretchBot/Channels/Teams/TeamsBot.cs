@@ -1,21 +1,22 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using StretchBot.Conversation;
+using StretchBot.Delivery;
 using StretchBot.Installs;
-using StretchBot.Stretching;
 
 namespace StretchBot.Channels.Teams;
 
 /// <summary>
 /// What StretchBot does with each Teams activity, by type. Messages and install events are handled off the request
 /// (the connector wants its 200 at once); invokes are answered in the HTTP response, well within 15 s.
+/// Everything it sends goes through the <see cref="Outbox"/>, addressed with a <see cref="TeamsReference"/>.
 /// </summary>
 public sealed partial class TeamsBot(
     TurnHandler turns,
     TeamsMessages messages,
-    BotConnectorClient connector,
+    TeamsSender sender,
+    Outbox outbox,
     InstallStore installs,
-    CardPostStore cardPosts,
     SharedCardUpdates sharedCards,
     ILogger<TeamsBot> logger)
 {
@@ -67,12 +68,12 @@ public sealed partial class TeamsBot(
         var result = await turns.HandleAsync(turn, cancellationToken);
         // One card answers an invoke: the last one is the answer (a newcomer's welcome is on every card as Safety).
         var answer = result.Messages[^1];
-        if (answer is DoneView done && activity.ServiceUrl is { })
+        if (answer is DoneView done)
         {
-            sharedCards.Request(done.PromptId, turn.Where.TenantId);
+            sharedCards.Request(done.PromptId, turn.Where.ChannelId);
         }
 
-        return (200, messages.InvokeResponse(answer));
+        return (200, messages.InvokeResponse(answer, await sender.RefreshUsersAsync(answer, cancellationToken)));
     }
 
     private async Task OnMessageAsync(TeamsActivity activity, CancellationToken cancellationToken)
@@ -84,59 +85,19 @@ public sealed partial class TeamsBot(
         }
 
         var result = await turns.HandleAsync(turn, cancellationToken);
-        foreach (var view in result.Messages)
+        foreach (var done in result.Messages.OfType<DoneView>())
         {
-            if (view is DoneView done)
-            {
-                // The Action.Submit fallback of Done: count it like the Execute, and update the shared card too.
-                sharedCards.Request(done.PromptId, turn.Where.TenantId);
-            }
-
-            if (!await ReplyAsync(activity, serviceUrl, turn.Where.TenantId, view, cancellationToken))
-            {
-                // The rest of the answer would fail the same way.
-                break;
-            }
+            // The Action.Submit fallback of Done: count it like the Execute, and update the shared card too.
+            sharedCards.Request(done.PromptId, turn.Where.ChannelId);
         }
+
+        // Replies thread under the message in a channel; in chats they are plain sends.
+        var reply = new TeamsReference(serviceUrl, activity.ConversationId, activity.RecipientId, activity.RecipientName, activity.Id, activity.FromId);
+        await outbox.PostAllAsync(Address(turn.Where.TenantId, activity.BaseConversationId, reply), result.Messages, cancellationToken);
     }
 
-    /// <summary>Sends one reply; false when the connector refused it and the turn's other replies should not follow.</summary>
-    private async Task<bool> ReplyAsync(TeamsActivity activity, string serviceUrl, string tenantId, View view, CancellationToken cancellationToken)
-    {
-        var reply = messages.Activity(view, activity.RecipientId, activity.RecipientName, activity.ConversationId, activity.FromId);
-        try
-        {
-            // In a channel this threads under the message; in chats it is a plain send.
-            var response = activity.Id is { } id
-                ? await connector.ReplyAsync(serviceUrl, tenantId, activity.ConversationId, id, reply, cancellationToken)
-                : await connector.SendAsync(serviceUrl, tenantId, activity.ConversationId, reply, cancellationToken);
-            await RememberCardAsync(view, serviceUrl, activity.ConversationId, response.Id, cancellationToken);
-            return true;
-        }
-        catch (BotConnectorException exception)
-        {
-            await OnSendFailedAsync(exception, activity.BaseConversationId, cancellationToken);
-            return false;
-        }
-    }
-
-    /// <summary>A stretch card's tally is updated in place later, so keep where it was posted.</summary>
-    private async Task RememberCardAsync(View view, string serviceUrl, string conversationId, string? activityId, CancellationToken cancellationToken)
-    {
-        if (view is not StretchView stretch)
-        {
-            return;
-        }
-
-        if (activityId is null)
-        {
-            // 202 with no body: the card is out but can't be updated in place.
-            LogNoActivityId(logger);
-            return;
-        }
-
-        await cardPosts.SaveAsync(new CardPost(stretch.PromptId, TeamsActivity.TeamsChannelId, serviceUrl, conversationId, activityId), cancellationToken);
-    }
+    private static ConversationAddress Address(string tenantId, string conversationId, TeamsReference reference) =>
+        new(TeamsActivity.TeamsChannelId, tenantId, conversationId, reference.Serialize());
 
     private async Task OnInstallationUpdateAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
@@ -189,7 +150,8 @@ public sealed partial class TeamsBot(
             var teamKnown = activity.TeamId is { } team && await installs.TeamHasInstallAsync(tenant, TeamsActivity.TeamsChannelId, team, cancellationToken);
             var stored = await installs.UpsertAsync(new Install(
                 tenant, TeamsActivity.TeamsChannelId, conversationId, activity.ConversationType ?? (activity.TeamId is null ? (activity.IsGroup ? "groupChat" : "personal") : "channel"),
-                activity.TeamId, activity.TeamName, activity.ConversationName, serviceUrl, activity.RecipientId, activity.FromId.Length > 0 ? activity.FromId : null), cancellationToken);
+                activity.TeamId, activity.TeamName, activity.ConversationName, new TeamsReference(serviceUrl, conversationId, activity.RecipientId).Serialize(),
+                activity.FromId.Length > 0 ? activity.FromId : null), cancellationToken);
             isNew = stored && !teamKnown;
         }
         finally
@@ -203,18 +165,8 @@ public sealed partial class TeamsBot(
             return;
         }
 
-        foreach (var view in turns.Installed().Messages)
-        {
-            try
-            {
-                await connector.SendAsync(serviceUrl, tenant, conversationId, messages.Activity(view, activity.RecipientId, activity.RecipientName, conversationId), cancellationToken);
-            }
-            catch (BotConnectorException exception)
-            {
-                await OnSendFailedAsync(exception, conversationId, cancellationToken);
-                break;
-            }
-        }
+        var hello = new TeamsReference(serviceUrl, conversationId, activity.RecipientId, activity.RecipientName);
+        await outbox.PostAllAsync(Address(tenant, conversationId, hello), turns.Installed().Messages, cancellationToken);
     }
 
     private async Task RemovedAsync(TeamsActivity activity, CancellationToken cancellationToken)
@@ -244,24 +196,13 @@ public sealed partial class TeamsBot(
         _serviceUrls[tenant] = serviceUrl;
         try
         {
-            await installs.RefreshServiceUrlAsync(tenant, TeamsActivity.TeamsChannelId, serviceUrl, cancellationToken);
+            await installs.RewriteReferencesAsync(tenant, TeamsActivity.TeamsChannelId, reference => TeamsReference.WithServiceUrl(reference, serviceUrl), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             _serviceUrls.TryRemove(tenant, out _);
             LogServiceUrlFailed(logger, exception);
         }
-    }
-
-    private async Task OnSendFailedAsync(BotConnectorException exception, string conversationId, CancellationToken cancellationToken)
-    {
-        if (exception.IsGone)
-        {
-            // 403 BotNotInConversationRoster (uninstalled) or 404: stop sending there until it's installed again.
-            await installs.MarkGoneAsync(TeamsActivity.TeamsChannelId, conversationId, exception.Code ?? ((int)exception.Status).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
-        }
-
-        LogSendFailed(logger, (int)exception.Status, exception.Code);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ignored a Teams {Type} activity: {Reason}")]
@@ -272,12 +213,6 @@ public sealed partial class TeamsBot(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed from a Teams {ConversationType} ({Count} stored references deleted)")]
     private static partial void LogRemoved(ILogger logger, string conversationType, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A stretch card was accepted without an id (202); its tally can't be updated in place")]
-    private static partial void LogNoActivityId(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send to Teams: {Status} {Code}")]
-    private static partial void LogSendFailed(ILogger logger, int status, string? code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a new serviceUrl")]
     private static partial void LogServiceUrlFailed(ILogger logger, Exception exception);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using StretchBot.Delivery;
 
 namespace StretchBot.Channels.Teams;
 
@@ -24,15 +25,17 @@ public static partial class TeamsChannel
         services.AddSingleton<IValidateOptions<TeamsOptions>, ExplainTeamsOptions>();
         services.AddHttpClient(nameof(BotConnectorAuthentication));
         services.AddHttpClient(BotTokenProvider.HttpClientName);
-        services.AddHttpClient(BotConnectorClient.HttpClientName);
+        services.AddTransient<BotTokenHandler>();
+        services.AddHttpClient(BotConnectorClient.HttpClientName)
+            .AddOutboundPipeline(sp => sp.GetRequiredService<IOptions<TeamsOptions>>().Value.OutboundPolicy)
+            .AddHttpMessageHandler<BotTokenHandler>();
         services.AddSingleton<BotConnectorAuthentication>();
         services.AddSingleton<BotTokenProvider>();
         services.AddSingleton<BotConnectorClient>();
         services.AddSingleton<TeamsMessages>();
-        services.AddSingleton<SharedCardUpdates>();
+        services.AddSingleton<TeamsSender>();
+        services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<TeamsSender>());
         services.AddSingleton<TeamsBot>();
-        services.AddSingleton<BackgroundWork>();
-        services.AddHostedService(sp => sp.GetRequiredService<BackgroundWork>());
         return services;
     }
 

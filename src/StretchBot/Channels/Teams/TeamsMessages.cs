@@ -14,7 +14,7 @@ public sealed class TeamsMessages(CardRenderer cards)
     private static readonly ChannelCapabilities Teams = new(SupportsExecute: true);
 
     /// <summary>A message activity from the bot into a conversation.</summary>
-    public JsonObject Activity(View view, string botId, string? botName, string conversationId, string? recipientId = null)
+    public JsonObject Activity(View view, string botId, string? botName, string conversationId, string? recipientId = null, IReadOnlyList<string>? refreshUserIds = null)
     {
         var rendered = cards.Render(view, Teams);
         var activity = new JsonObject
@@ -30,7 +30,7 @@ public sealed class TeamsMessages(CardRenderer cards)
 
         if (rendered.Card is { } card)
         {
-            AddRefresh(view, card);
+            AddRefresh(view, card, refreshUserIds);
             activity["summary"] = rendered.Summary;
             activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
         }
@@ -47,12 +47,12 @@ public sealed class TeamsMessages(CardRenderer cards)
     /// The answer to an adaptiveCard/action invoke: the card that replaces the clicked one for the clicker, or a short
     /// message Teams shows in place when the answer isn't a card.
     /// </summary>
-    public JsonObject InvokeResponse(View view)
+    public JsonObject InvokeResponse(View view, IReadOnlyList<string>? refreshUserIds)
     {
         var rendered = cards.Render(view, Teams);
         if (rendered.Card is { } card)
         {
-            AddRefresh(view, card);
+            AddRefresh(view, card, refreshUserIds);
             return new JsonObject { ["statusCode"] = 200, ["type"] = InvokeCardType, ["value"] = card };
         }
 
@@ -66,7 +66,7 @@ public sealed class TeamsMessages(CardRenderer cards)
     /// A shared stretch card refreshes itself for the people who did it (at most 60), so each of them sees their own
     /// Done card while everyone else sees the tally. userIds is always sent: without it, clients disagree.
     /// </summary>
-    private static void AddRefresh(View view, JsonObject card)
+    private static void AddRefresh(View view, JsonObject card, IReadOnlyList<string>? userIds)
     {
         if (view is not StretchView stretch)
         {
@@ -82,7 +82,7 @@ public sealed class TeamsMessages(CardRenderer cards)
                 ["verb"] = "refresh",
                 ["data"] = new JsonObject { ["action"] = "refresh", ["promptId"] = stretch.PromptId, ["stretchId"] = stretch.Stretch.Id },
             },
-            ["userIds"] = new JsonArray((stretch.DoneBy ?? []).Take(60).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+            ["userIds"] = new JsonArray((userIds ?? []).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
         };
     }
 

@@ -60,6 +60,10 @@ public sealed class TeamsOptions
     /// <summary>Teams allows about 50 requests per second per app per tenant.</summary>
     public int RequestsPerSecondPerTenant { get; set; } = 50;
 
+    /// <summary>The numbers the one outbound pipeline applies to Bot Connector calls.</summary>
+    public StretchBot.Delivery.OutboundPolicy OutboundPolicy => new(
+        OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout, SendsPerSecondPerConversation, RequestsPerSecondPerTenant);
+
     public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(MicrosoftAppId);
 
     /// <summary>The bot's id in Teams conversations.</summary>

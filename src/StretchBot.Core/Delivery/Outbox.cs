@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging;
+using StretchBot.Conversation;
+using StretchBot.Installs;
+using StretchBot.Stretching;
+
+namespace StretchBot.Delivery;
+
+/// <summary>
+/// The one outbound seam. Replies, welcomes, shared-card updates and (later) scheduled nudges all go through here:
+/// "post this view to this conversation", "update this posted card", "this conversation is gone". Each channel's
+/// <see cref="IChannelSender"/> does the wire format; this class does what is the same everywhere: remembering where
+/// stretch cards went so their tally can be updated, and stopping at a conversation the platform says is gone.
+/// </summary>
+public sealed partial class Outbox
+{
+    private readonly IReadOnlyList<IChannelSender> _senders;
+    private readonly InstallStore _installs;
+    private readonly CardPostStore _cardPosts;
+    private readonly ILogger<Outbox> _logger;
+
+    public Outbox(IEnumerable<IChannelSender> senders, InstallStore installs, CardPostStore cardPosts, ILogger<Outbox> logger)
+    {
+        _senders = senders.ToList();
+        _installs = installs;
+        _cardPosts = cardPosts;
+        _logger = logger;
+    }
+
+    public bool Serves(string channelId) => Find(channelId) is not null;
+
+    /// <summary>How often a shared card may be rewritten in this channel; null when it can't be.</summary>
+    public TimeSpan? CardUpdateInterval(string channelId) => Find(channelId)?.CardUpdateInterval;
+
+    /// <summary>Posts one view. False when the channel refused it (already logged, and a gone conversation marked).</summary>
+    public async Task<bool> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
+    {
+        var sender = SenderFor(to.ChannelId);
+        PostedMessage posted;
+        try
+        {
+            posted = await sender.PostAsync(to, view, cancellationToken);
+        }
+        catch (DeliveryFailedException exception)
+        {
+            await FailedAsync(to.ChannelId, to.TenantId, to.ConversationId, exception, cancellationToken);
+            return false;
+        }
+
+        if (view is StretchView stretch && posted.Reference is { } reference)
+        {
+            // The card's tally is updated in place later (Done clicks), so keep where it went.
+            await _cardPosts.SaveAsync(new CardPost(stretch.PromptId, to.ChannelId, to.TenantId, to.ConversationId, reference), cancellationToken);
+        }
+        else if (view is StretchView && sender.CardUpdateInterval is not null)
+        {
+            LogNoReference(_logger, to.ChannelId);
+        }
+
+        return true;
+    }
+
+    /// <summary>Posts views in order, stopping at the first refusal (the rest would fail the same way).</summary>
+    public async Task<bool> PostAllAsync(ConversationAddress to, IEnumerable<View> views, CancellationToken cancellationToken)
+    {
+        foreach (var view in views)
+        {
+            if (!await PostAsync(to, view, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Rewrites the posted card of a prompt with this view. False when there is no such card or the channel refused.</summary>
+    public async Task<bool> UpdateCardAsync(string promptId, View view, CancellationToken cancellationToken)
+    {
+        if (await _cardPosts.FindAsync(promptId, cancellationToken) is not { } post || Find(post.ChannelId) is not { } sender)
+        {
+            return false;
+        }
+
+        try
+        {
+            await sender.UpdateAsync(new PostedCard(post.ChannelId, post.TenantId, post.ConversationId, post.Reference), view, cancellationToken);
+            return true;
+        }
+        catch (DeliveryFailedException exception)
+        {
+            await FailedAsync(post.ChannelId, post.TenantId, post.ConversationId, exception, cancellationToken);
+            return false;
+        }
+    }
+
+    /// <summary>The platform says the bot is no longer there: nothing more is sent until it is installed again.</summary>
+    public Task ConversationGoneAsync(string channelId, string tenantId, string conversationId, string reason, CancellationToken cancellationToken) =>
+        _installs.MarkGoneAsync(tenantId, channelId, conversationId, reason, cancellationToken);
+
+    private async Task FailedAsync(string channelId, string tenantId, string conversationId, DeliveryFailedException exception, CancellationToken cancellationToken)
+    {
+        LogFailed(_logger, channelId, exception.Gone, exception.Reason);
+        if (exception.Gone)
+        {
+            await ConversationGoneAsync(channelId, tenantId, conversationId, exception.Reason, cancellationToken);
+        }
+    }
+
+    private IChannelSender SenderFor(string channelId) =>
+        Find(channelId) ?? throw new InvalidOperationException($"No sender is registered for channel '{channelId}'.");
+
+    private IChannelSender? Find(string channelId)
+    {
+        foreach (var sender in _senders)
+        {
+            if (sender.Serves(channelId))
+            {
+                return sender;
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not deliver to {ChannelId} (gone: {Gone}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string channelId, bool gone, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A stretch card was accepted by {ChannelId} without an id; its tally can't be updated in place")]
+    private static partial void LogNoReference(ILogger logger, string channelId);
+}

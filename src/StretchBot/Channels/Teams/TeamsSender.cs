@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using StretchBot.Conversation;
+using StretchBot.Delivery;
+using StretchBot.Stats;
+
+namespace StretchBot.Channels.Teams;
+
+/// <summary>
+/// The Bot Connector's side of the outbound seam: renders views as Teams activities and sends them with
+/// <see cref="BotConnectorClient"/>. A 403 (bot removed from the roster) or 404 (no such conversation) on a post means
+/// the conversation is gone; on an update only a 403 does (a 404 there is a deleted message).
+/// </summary>
+public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages messages, CompletionStore completions, IOptions<TeamsOptions> options) : IChannelSender
+{
+    // Teams refreshes a card automatically for at most 60 listed people.
+    private const int MaxRefreshUsers = 60;
+
+    public TimeSpan? CardUpdateInterval => options.Value.SharedCardUpdateInterval;
+
+    public bool Serves(string channelId) => channelId == TeamsActivity.TeamsChannelId;
+
+    public async Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
+    {
+        var reference = TeamsReference.Parse(to.Reference) ?? throw Unreadable(to.Reference);
+        var activity = messages.Activity(view, reference.BotId ?? BotId, reference.BotName, reference.ConversationId, reference.RecipientId, await RefreshUsersAsync(view, cancellationToken));
+        try
+        {
+            // In a channel a reply threads under the message; in chats, and for proactive posts, it is a plain send.
+            var response = reference.ReplyToId is { } replyToId
+                ? await connector.ReplyAsync(reference.ServiceUrl, to.TenantId, reference.ConversationId, replyToId, activity, cancellationToken)
+                : await connector.SendAsync(reference.ServiceUrl, to.TenantId, reference.ConversationId, activity, cancellationToken);
+            // 202 with no body: the message is out but can't be updated in place.
+            return new PostedMessage(response.Id is { } id ? new TeamsReference(reference.ServiceUrl, reference.ConversationId, ActivityId: id).Serialize() : null);
+        }
+        catch (BotConnectorException exception)
+        {
+            throw Failed(exception, gone: exception.IsGone);
+        }
+    }
+
+    public async Task UpdateAsync(PostedCard card, View view, CancellationToken cancellationToken)
+    {
+        var reference = TeamsReference.Parse(card.Reference) is { ActivityId: { } } parsed ? parsed : throw Unreadable(card.Reference);
+        var activity = messages.Activity(view, BotId, null, reference.ConversationId, refreshUserIds: await RefreshUsersAsync(view, cancellationToken));
+        try
+        {
+            await connector.UpdateAsync(reference.ServiceUrl, card.TenantId, reference.ConversationId, reference.ActivityId!, activity, cancellationToken);
+        }
+        catch (BotConnectorException exception)
+        {
+            throw Failed(exception, gone: exception.Status == HttpStatusCode.Forbidden);
+        }
+    }
+
+    /// <summary>Who sees their own Done card on a shared stretch card (Teams' automatic refresh): the latest clickers.</summary>
+    public async Task<IReadOnlyList<string>?> RefreshUsersAsync(View view, CancellationToken cancellationToken) =>
+        view is StretchView stretch ? await completions.CompletersAsync(stretch.PromptId, MaxRefreshUsers, cancellationToken) : null;
+
+    private string BotId => options.Value.AuthenticationEnabled ? options.Value.BotId : "28:stretchbot";
+
+    private static DeliveryFailedException Failed(BotConnectorException exception, bool gone) =>
+        new(TeamsActivity.TeamsChannelId, gone, exception.Code ?? ((int)exception.Status).ToString(System.Globalization.CultureInfo.InvariantCulture), exception);
+
+    private static DeliveryFailedException Unreadable(string reference) =>
+        new(TeamsActivity.TeamsChannelId, gone: false, $"unreadable conversation reference ({reference.Length} characters)");
+}
