@@ -25,22 +25,30 @@ public sealed class BotConnectorAuthentication
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
 
+    // An unknown kid fetches the keys again at once (the first request after Microsoft rotates its keys must pass),
+    // but at most this often, so tokens naming made-up kids can't make us hammer the issuer.
+    private static readonly TimeSpan MinRefetchInterval = TimeSpan.FromSeconds(30);
+
     private readonly TeamsOptions _options;
     private readonly TimeProvider _time;
     private readonly ConfigurationManager<BotSigningKeys> _keys;
+    private readonly HttpDocumentRetriever _documents;
+    private readonly SemaphoreSlim _refetchGate = new(1, 1);
     private readonly JsonWebTokenHandler _handler = new();
+    private BotSigningKeys? _refetched;
+    private long? _refetchedAt;
 
     public BotConnectorAuthentication(IOptions<TeamsOptions> options, IHttpClientFactory httpClients, TimeProvider time)
     {
         _options = options.Value;
         _time = time;
         var metadata = new Uri(_options.OpenIdMetadataUrl);
-        var retriever = new HttpDocumentRetriever(httpClients.CreateClient(nameof(BotConnectorAuthentication)))
+        _documents = new HttpDocumentRetriever(httpClients.CreateClient(nameof(BotConnectorAuthentication)))
         {
             // Plain HTTP only for a loopback issuer (the test fakes); the real one is HTTPS.
             RequireHttps = !(metadata.IsLoopback && metadata.Scheme == Uri.UriSchemeHttp),
         };
-        _keys = new ConfigurationManager<BotSigningKeys>(_options.OpenIdMetadataUrl, new BotSigningKeysRetriever(), retriever)
+        _keys = new ConfigurationManager<BotSigningKeys>(_options.OpenIdMetadataUrl, new BotSigningKeysRetriever(), _documents)
         {
             // Keys are cached; an unknown kid asks for a refresh, at most every 5 minutes.
             AutomaticRefreshInterval = TimeSpan.FromHours(24),
@@ -91,13 +99,7 @@ public sealed class BotConnectorAuthentication
         BotSigningKeys keys;
         try
         {
-            keys = await _keys.GetConfigurationAsync(cancellationToken);
-            if (!keys.Keys.ContainsKey(token.Kid ?? string.Empty))
-            {
-                // Keys rotate: look again (rate-limited by RefreshInterval) before refusing.
-                _keys.RequestRefresh();
-                keys = await _keys.GetConfigurationAsync(cancellationToken);
-            }
+            keys = await KeysNamingAsync(token.Kid ?? string.Empty, cancellationToken);
         }
         catch (Exception exception) when (exception is InvalidOperationException or IOException or HttpRequestException or System.Text.Json.JsonException)
         {
@@ -146,6 +148,39 @@ public sealed class BotConnectorAuthentication
         }
 
         return AuthenticationResult.Valid;
+    }
+
+    /// <summary>
+    /// The cached keys, or, when they don't hold this kid, keys fetched again now. The configuration manager's own
+    /// RequestRefresh only refreshes in the background and then at most every 5 minutes, which would refuse the first
+    /// requests signed with a newly rotated key.
+    /// </summary>
+    private async Task<BotSigningKeys> KeysNamingAsync(string kid, CancellationToken cancellationToken)
+    {
+        var cached = await _keys.GetConfigurationAsync(cancellationToken);
+        if (cached.Keys.ContainsKey(kid))
+        {
+            return cached;
+        }
+
+        await _refetchGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_refetched is { } known && (known.Keys.ContainsKey(kid) || (_refetchedAt is { } at && _time.GetElapsedTime(at) < MinRefetchInterval)))
+            {
+                return known.Keys.ContainsKey(kid) ? known : cached;
+            }
+
+            _refetched = await new BotSigningKeysRetriever().GetConfigurationAsync(_options.OpenIdMetadataUrl, _documents, cancellationToken);
+            _refetchedAt = _time.GetTimestamp();
+            // Let the cache catch up too, for the requests after this one.
+            _keys.RequestRefresh();
+            return _refetched;
+        }
+        finally
+        {
+            _refetchGate.Release();
+        }
     }
 
     private bool ValidLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)

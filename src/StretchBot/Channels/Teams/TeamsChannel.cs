@@ -18,6 +18,11 @@ public static partial class TeamsChannel
                 o.MicrosoftAppId ??= configuration["MicrosoftAppId"];
                 o.MicrosoftAppPassword ??= configuration["MicrosoftAppPassword"];
                 o.MicrosoftAppTenantId ??= configuration["MicrosoftAppTenantId"];
+                if (configuration[$"{TeamsOptions.Section}:{nameof(TeamsOptions.MicrosoftAppType)}"] is null && configuration["MicrosoftAppType"] is { Length: > 0 } type)
+                {
+                    // Azure's templates write "MultiTenant", "SingleTenant" or "UserAssignedMSI".
+                    o.MicrosoftAppType = Enum.TryParse<BotAppType>(type, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : BotAppType.Unknown;
+                }
             })
             .Validate(o => Uri.TryCreate(o.OpenIdMetadataUrl, UriKind.Absolute, out _), "Teams:OpenIdMetadataUrl must be an absolute URL.")
             .Validate(o => o.MaxActivityBytes is >= 1024 and <= 4 * 1024 * 1024, "Teams:MaxActivityBytes must be between 1 KB and 4 MB.")

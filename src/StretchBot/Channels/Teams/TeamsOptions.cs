@@ -1,7 +1,7 @@
 namespace StretchBot.Channels.Teams;
 
 /// <summary>How the bot's Entra app identity gets outbound tokens (the Azure Bot resource's "type").</summary>
-public enum BotAppType { SingleTenant, MultiTenant, UserAssignedMsi }
+public enum BotAppType { SingleTenant, MultiTenant, UserAssignedMsi, Unknown }
 
 /// <summary>
 /// The Teams channel: the Azure Bot's app identity and the Bot Connector endpoints. The defaults are the public cloud;
@@ -84,6 +84,7 @@ public sealed class TeamsOptions
 
         return MicrosoftAppType switch
         {
+            BotAppType.Unknown => "MicrosoftAppType must be SingleTenant, MultiTenant or UserAssignedMSI.",
             BotAppType.SingleTenant when string.IsNullOrWhiteSpace(MicrosoftAppPassword) => "Teams:MicrosoftAppPassword (the client secret) is required for a SingleTenant bot.",
             BotAppType.SingleTenant when !Guid.TryParse(MicrosoftAppTenantId, out _) => "Teams:MicrosoftAppTenantId (a GUID) is required for a SingleTenant bot.",
             BotAppType.MultiTenant when string.IsNullOrWhiteSpace(MicrosoftAppPassword) => "Teams:MicrosoftAppPassword (the client secret) is required for a MultiTenant bot.",
