@@ -1,0 +1,61 @@
+// Opens the StretchBot playground in Debian's headless Chromium and waits for a card the bot pushes on its own
+// (no message typed: a scheduled nudge), then walks through it and clicks Done, as a person would.
+//
+//   node e2e-push.mjs <baseUrl> <screenshotDir>
+//
+// Prints {"ready":true,"conversationId":…} once Web Chat is connected (the test then pushes the card), and one
+// JSON line with what it saw at the end; exits 1 with the reason when a step fails.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [baseUrl, shots] = process.argv.slice(2);
+if (!baseUrl || !shots) {
+  console.error('usage: node e2e-push.mjs <baseUrl> <screenshotDir>');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+});
+const seen = {};
+const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
+const shot = async (name) => page.screenshot({ path: join(shots, `${name}.png`) });
+
+try {
+  page.setDefaultTimeout(20000);
+  const started = page.waitForResponse((r) => r.request().method() === 'POST' && /\/v3\/directline\/conversations$/.test(r.url()));
+  await page.goto(baseUrl + '/');
+  const conversation = await (await started).json();
+  await page.locator('[data-id="webchat-sendbox-input"]').waitFor();
+  console.log(JSON.stringify({ ready: true, conversationId: conversation.conversationId }));
+
+  const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Time for a stretch' }).last();
+  await card.waitFor();
+  await card.scrollIntoViewIfNeeded();
+  await shot('pushed-card');
+  seen.card = (await card.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+
+  const total = Number((await card.locator('text=/Step 1 of \\d+/').first().innerText()).match(/of (\d+)/)[1]);
+  for (let step = 1; step < total; step++) {
+    await card.locator('button.ac-pushButton:visible', { hasText: 'Next step' }).first().click();
+    await card.locator(`text=/Step ${step + 1} of ${total}/`).first().waitFor({ state: 'visible' });
+  }
+  await card.locator('button.ac-pushButton:visible', { hasText: 'Done' }).first().click();
+  const confirmation = page.locator('.ac-adaptiveCard').filter({ hasText: 'streak' }).filter({ hasText: 'Done' }).last();
+  await confirmation.waitFor();
+  await confirmation.scrollIntoViewIfNeeded();
+  await shot('pushed-card-done');
+  seen.confirmation = (await confirmation.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+  console.log(JSON.stringify({ ok: true, ...seen }));
+} catch (error) {
+  await shot('pushed-card-failure').catch(() => {});
+  console.log(JSON.stringify({ ok: false, error: String(error && error.message || error), ...seen }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
