@@ -40,7 +40,7 @@ public sealed class CompletionStore(Database database)
                 userId = completed.Who.UserId,
                 displayName = completed.Who.DisplayName,
                 stretchId = completed.Prompt.StretchId,
-                source = completed.Prompt.Kind == PromptKind.Scheduled ? "prompt" : "on_demand",
+                source = PromptKinds.ToText(completed.Prompt.Kind),
                 at = completed.At.UtcDateTime.ToString("O"),
                 localDate = Day(completed.LocalDate),
             }, cancellationToken: cancellationToken));

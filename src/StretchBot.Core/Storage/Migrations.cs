@@ -171,6 +171,9 @@ public static class Migrations
                                        ELSE conversation_id END;
             ALTER TABLE card_posts DROP COLUMN service_url;
             ALTER TABLE card_posts DROP COLUMN activity_id;
+
+            -- One encoding of a prompt's kind: completions.source said 'prompt' where prompts.kind says 'scheduled'.
+            UPDATE completions SET source = 'scheduled' WHERE source = 'prompt';
             """),
     ];
 }

@@ -6,6 +6,17 @@ namespace StretchBot.Stretching;
 
 public enum PromptKind { OnDemand, Scheduled }
 
+/// <summary>The one stored encoding of <see cref="PromptKind"/> (prompts.kind and completions.source alike).</summary>
+public static class PromptKinds
+{
+    public const string OnDemand = "on_demand";
+    public const string Scheduled = "scheduled";
+
+    public static string ToText(PromptKind kind) => kind == PromptKind.Scheduled ? Scheduled : OnDemand;
+
+    public static PromptKind Parse(string text) => text == Scheduled ? PromptKind.Scheduled : PromptKind.OnDemand;
+}
+
 public sealed record Prompt(string Id, string TenantId, string ChannelId, string ConversationId, string StretchId, PromptKind Kind, string? RequestedBy);
 
 /// <summary>Every stretch card we post is a prompt; Done on a card is counted against its prompt id.</summary>
@@ -19,7 +30,7 @@ public sealed class PromptStore(Database database, TimeProvider time)
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO prompts (id, tenant_id, channel_id, conversation_id, stretch_id, kind, requested_by, created_at)
             VALUES (@Id, @TenantId, @ChannelId, @ConversationId, @StretchId, @kind, @RequestedBy, @now);
-            """, new { prompt.Id, prompt.TenantId, prompt.ChannelId, prompt.ConversationId, prompt.StretchId, kind = KindText(kind), prompt.RequestedBy, now = time.GetUtcNow().ToString("O") },
+            """, new { prompt.Id, prompt.TenantId, prompt.ChannelId, prompt.ConversationId, prompt.StretchId, kind = PromptKinds.ToText(kind), prompt.RequestedBy, now = time.GetUtcNow().ToString("O") },
             cancellationToken: cancellationToken));
         return prompt;
     }
@@ -36,7 +47,7 @@ public sealed class PromptStore(Database database, TimeProvider time)
             "SELECT id, tenant_id AS TenantId, channel_id AS ChannelId, conversation_id AS ConversationId, stretch_id AS StretchId, kind, requested_by AS RequestedBy FROM prompts WHERE id = @id;",
             new { id }, cancellationToken: cancellationToken));
         return row is null ? null : new Prompt(row.Id, row.TenantId, row.ChannelId, row.ConversationId, row.StretchId,
-            row.Kind == "scheduled" ? PromptKind.Scheduled : PromptKind.OnDemand, row.RequestedBy);
+            PromptKinds.Parse(row.Kind), row.RequestedBy);
     }
 
     /// <summary>The stretches this person was offered most recently, newest first, so on-demand picks can avoid repeats.</summary>
@@ -48,8 +59,6 @@ public sealed class PromptStore(Database database, TimeProvider time)
             new { tenantId, userId, count }, cancellationToken: cancellationToken));
         return ids.AsList();
     }
-
-    private static string KindText(PromptKind kind) => kind == PromptKind.Scheduled ? "scheduled" : "on_demand";
 
     // 128 random bits: prompt ids travel in card data, so they must not be guessable.
     private static string NewId() => "p_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
