@@ -174,6 +174,14 @@ public static class Migrations
 
             -- One encoding of a prompt's kind: completions.source said 'prompt' where prompts.kind says 'scheduled'.
             UPDATE completions SET source = 'scheduled' WHERE source = 'prompt';
+
+            -- The local playground is its own channel ('local'), no longer 'directline': Direct Line through Azure is a
+            -- Bot Framework channel like any other. Completions first: their triggers move the weekly tallies along.
+            UPDATE completions SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
+            UPDATE prompts SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
+            UPDATE conversations SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
+            UPDATE installs SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
+            UPDATE card_posts SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
             """),
     ];
 }

@@ -41,8 +41,21 @@ public sealed class MigrationTests : AppTest
         version.CommandText = "SELECT MAX(version) FROM schema_version; ";
         Assert.Equal((long)Migrations.All.Max(m => m.Version), (long)version.ExecuteScalar()!);
         using var carried = check.CreateCommand();
-        carried.CommandText = "SELECT COUNT(*) FROM conversations WHERE conversation_id = 'dl_old'";
+        carried.CommandText = "SELECT COUNT(*) FROM conversations WHERE conversation_id = 'dl_old' AND channel_id = 'local'";
         Assert.Equal(1L, (long)carried.ExecuteScalar()!);
+        // The playground's rows moved from 'directline' to its own channel id, weekly tallies with them.
+        using var channels = check.CreateCommand();
+        channels.CommandText = """
+            SELECT (SELECT COUNT(*) FROM completions WHERE channel_id = 'directline') + (SELECT COUNT(*) FROM prompts WHERE channel_id = 'directline')
+                 + (SELECT COUNT(*) FROM week_counts WHERE channel_id = 'directline'),
+                   (SELECT n FROM week_counts WHERE channel_id = 'local' AND conversation_id = 'dl_old' AND user_id = 'u-ada'),
+                   (SELECT source FROM completions WHERE prompt_id = 'p_old')
+            """;
+        using var moved = channels.ExecuteReader();
+        Assert.True(moved.Read());
+        Assert.Equal(0L, moved.GetInt64(0));
+        Assert.Equal(1L, moved.GetInt64(1));
+        Assert.Equal("on_demand", moved.GetString(2));
     }
 
     [Fact]

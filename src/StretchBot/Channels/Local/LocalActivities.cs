@@ -8,7 +8,8 @@ namespace StretchBot.Channels.Local;
 /// <summary>Reads Direct Line activities into turns. The local channel's wire format stays in this folder.</summary>
 public static class LocalActivities
 {
-    public const string ChannelId = "directline";
+    /// <summary>The core's id of this channel. On the wire the activities still say "directline", as Web Chat expects.</summary>
+    public const string ChannelId = "local";
     public const string TenantId = "local";
 
     private static readonly HashSet<string> KnownTypes = ["message", "event", "invoke", "typing", "conversationUpdate", "endOfConversation", "messageReaction", "installationUpdate"];
