@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using StretchBot.Tests;
 using StretchBot.Tests.Infrastructure;
 
@@ -63,6 +64,13 @@ public sealed class LoadHost : IAsyncDisposable
             factory.Settings.Remove("Teams:MicrosoftAppType");
         }
 
+        // Real time under load: the tests' fake clock would hold every retry delay and shared-card update for ever.
+        factory.ServiceChanges.Add(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton(TimeProvider.System);
+        });
+
         // Console logging at Information would measure the console, not the bot.
         factory.Settings["Logging:LogLevel:Default"] = "Warning";
         factory.Settings["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning";
@@ -76,7 +84,7 @@ public sealed class LoadHost : IAsyncDisposable
 
     /// <summary>Bearer tokens for the activities' serviceUrl, minted once (each lasts an hour on the app's clock).</summary>
     public string[] Authorizations(int count) =>
-        Enumerable.Range(0, count).Select(_ => "Bearer " + Fake.Token(Factory.Clock.GetUtcNow(), TeamsClient.ServiceUrl)).ToArray();
+        Enumerable.Range(0, count).Select(_ => "Bearer " + Fake.Token(TimeProvider.System.GetUtcNow(), TeamsClient.ServiceUrl)).ToArray();
 
     /// <summary>
     /// The data of the Done button (Action.Execute, verb "done") on the stretch card the bot posted in reply to

@@ -13,12 +13,15 @@ namespace StretchBot.Delivery;
 public sealed partial class SharedCardUpdates(
     TurnHandler turns,
     Outbox outbox,
-    InFlightWork inFlight,
     TimeProvider time,
     ILogger<SharedCardUpdates> logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, CardState> _cards = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly InFlightWork _inFlight = new();
+
+    /// <summary>Completes when no card update is waiting or on its way (trailing updates wait out the interval on the clock).</summary>
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _inFlight.WhenIdleAsync(cancellationToken);
 
     /// <summary>Asks for the shared card of this prompt to show its current tally, soon.</summary>
     public void Request(string promptId, string channelId)
@@ -43,7 +46,7 @@ public sealed partial class SharedCardUpdates(
             delay = state.LastSent is { } last ? interval - time.GetElapsedTime(last) : TimeSpan.Zero;
         }
 
-        _ = RunAsync(promptId, interval, state, delay, inFlight.Begin());
+        _ = RunAsync(promptId, interval, state, delay, _inFlight.Begin());
         Sweep(interval);
     }
 

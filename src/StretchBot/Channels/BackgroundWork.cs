@@ -8,16 +8,18 @@ namespace StretchBot.Channels;
 /// A bounded queue drained by a few workers; a full queue makes the endpoint answer 503 so the platform retries.
 /// Any channel (and any scheduled job) hands its work here rather than running its own queue.
 /// </summary>
-public sealed partial class BackgroundWork(InFlightWork inFlight, ILogger<BackgroundWork> logger) : BackgroundService
+public sealed partial class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundService
 {
     private const int Workers = 8;
     private readonly Channel<Func<CancellationToken, Task>> _queue = Channel.CreateBounded<Func<CancellationToken, Task>>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false });
 
+    private readonly InFlightWork _inFlight = new();
+
     /// <summary>Queues work; false when the queue is full (the caller answers 503).</summary>
     public bool TryEnqueue(Func<CancellationToken, Task> work)
     {
-        var started = inFlight.Begin();
+        var started = _inFlight.Begin();
         if (_queue.Writer.TryWrite(ct => RunAsync(work, started, ct)))
         {
             return true;
@@ -28,10 +30,11 @@ public sealed partial class BackgroundWork(InFlightWork inFlight, ILogger<Backgr
     }
 
     /// <summary>
-    /// Completes when no work is queued or running anywhere (this queue, delayed card updates): a signal that
-    /// everything handed over so far is finished, for tests instead of sleeping.
+    /// Completes when nothing is queued or running here: a signal that every activity handed over so far is finished
+    /// (its replies sent or given up), for tests instead of sleeping. Delayed shared-card updates are not included:
+    /// they wait on the clock (see <see cref="SharedCardUpdates.WhenIdleAsync"/>).
     /// </summary>
-    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => inFlight.WhenIdleAsync(cancellationToken);
+    public Task WhenIdleAsync(CancellationToken cancellationToken = default) => _inFlight.WhenIdleAsync(cancellationToken);
 
     private static async Task RunAsync(Func<CancellationToken, Task> work, IDisposable started, CancellationToken cancellationToken)
     {

@@ -10,7 +10,6 @@ public static class DeliveryServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDelivery(this IServiceCollection services)
     {
-        services.AddSingleton<InFlightWork>();
         services.AddSingleton<Outbox>();
         services.AddSingleton<SharedCardUpdates>();
         services.AddSingleton<BackgroundWork>();

@@ -34,8 +34,11 @@ public sealed class DatabaseTests : SqliteFileTest
     {
         var first = await Database.OpenForWriteAsync();
         var second = Database.OpenForWriteAsync();
-        await Task.Delay(100);
-        Assert.False(second.IsCompleted);
+
+        // The first writer's turn lasts as long as its work; the second is still waiting when that work is done.
+        await first.Connection.ExecuteAsync("INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'first', 'First', '2026-11-21');");
+        Assert.Equal(1, await first.Connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM people"));
+        Assert.False(second.IsCompleted, "a second writer got its turn while the first still had it");
 
         await first.DisposeAsync();
         await using var next = await second.WaitAsync(TimeSpan.FromSeconds(5));

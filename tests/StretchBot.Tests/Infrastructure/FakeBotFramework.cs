@@ -16,7 +16,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace StretchBot.Tests.Infrastructure;
 
-/// <summary>One request the bot made to the fake Bot Connector, as it arrived on the wire.</summary>
+/// <summary>One request the bot made to the fake Bot Connector, as it arrived on the wire; <c>At</c> is on the app's clock, from when the fake was applied.</summary>
 public sealed record ConnectorRequest(string Method, string RawTarget, string? Authorization, string? ContentType, JsonObject? Body, TimeSpan At)
 {
     public string Path => RawTarget.Split('?')[0];
@@ -50,10 +50,15 @@ public sealed class FakeBotFramework : IAsyncDisposable
     private static readonly string[] Hosts = ["login.botframework.com", "login.microsoftonline.com", "smba.trafficmanager.net", "169.254.169.254"];
 
     private readonly WebApplication _app;
-    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly ConcurrentQueue<FakeReply> _scripted = new();
+    private readonly object _arrivals = new();
+    private readonly List<Waiter> _waiters = [];
     private int _activityCounter = 1_700_000_000;
     private int _tokenRequests;
+    private TaskCompletionSource _tokenAnswers = Released();
+    private TaskCompletionSource _tokenRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TimeProvider _appClock = TimeProvider.System;
+    private DateTimeOffset _appStart = TimeProvider.System.GetUtcNow();
 
     private FakeBotFramework(WebApplication app)
     {
@@ -75,10 +80,16 @@ public sealed class FakeBotFramework : IAsyncDisposable
 
     public ConcurrentQueue<string> TokenRequestBodies { get; } = new();
 
+    /// <summary>Token requests that reached Entra's endpoint (each one issues a token, whether or not the bot waits for it).</summary>
     public int TokenRequests => Volatile.Read(ref _tokenRequests);
 
-    /// <summary>How long Entra's token endpoint takes to answer (a slow one makes concurrent first sends overlap).</summary>
-    public TimeSpan TokenDelay { get; set; }
+    /// <summary>Completes when the first token request reaches Entra's endpoint.</summary>
+    public Task TokenRequested => _tokenRequested.Task;
+
+    /// <summary>Entra's token endpoint keeps every answer back until <see cref="ReleaseTokenAnswers"/> (a token endpoint as slow as the test wants).</summary>
+    public void HoldTokenAnswers() => _tokenAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ReleaseTokenAnswers() => _tokenAnswers.TrySetResult();
 
     public int KeyDocumentRequests { get; private set; }
 
@@ -114,6 +125,8 @@ public sealed class FakeBotFramework : IAsyncDisposable
         factory.Settings["Teams:MicrosoftAppPassword"] = AppPassword;
         factory.Settings["Teams:MicrosoftAppTenantId"] = AppTenantId;
         factory.Settings["Teams:MicrosoftAppType"] = "SingleTenant";
+        _appClock = factory.Clock;
+        _appStart = factory.Clock.GetUtcNow();
         factory.ServiceChanges.Add(services => services.ConfigureHttpClientDefaults(http =>
             http.AddHttpMessageHandler(() => new RewriteHandler(BaseAddress))));
     }
@@ -167,23 +180,38 @@ public sealed class FakeBotFramework : IAsyncDisposable
         return Token(now, key: key, algorithm: SecurityAlgorithms.HmacSha256);
     }
 
-    public async Task<ConnectorRequest> WaitForAsync(Func<ConnectorRequest, bool> match, TimeSpan? timeout = null)
+    /// <summary>The first request that matches, as soon as it arrives (already arrived counts).</summary>
+    public async Task<ConnectorRequest> WaitForAsync(Func<ConnectorRequest, bool> match) =>
+        (await WaitForAsync(match, 1))[0];
+
+    /// <summary>The requests that match, as soon as <paramref name="count"/> of them have arrived.</summary>
+    public async Task<IReadOnlyList<ConnectorRequest>> WaitForAsync(Func<ConnectorRequest, bool> match, int count)
     {
-        var deadline = _clock.Elapsed + (timeout ?? TimeSpan.FromSeconds(10));
-        while (_clock.Elapsed < deadline)
+        try
         {
-            if (Requests.FirstOrDefault(match) is { } found)
-            {
-                return found;
-            }
-
-            await Task.Delay(20);
+            // Only a guard against a test that would otherwise hang: arrivals are signalled, not polled.
+            return await Arrival(match, count).WaitAsync(TimeSpan.FromSeconds(30));
         }
-
-        throw new TimeoutException($"No matching request reached the fake connector. Seen: {string.Join(", ", Requests.Select(r => $"{r.Method} {r.Path}"))}");
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{count} matching request(s) did not reach the fake connector. Seen: {string.Join(", ", Requests.Select(r => $"{r.Method} {r.Path}"))}");
+        }
     }
 
-    public TimeSpan Now => _clock.Elapsed;
+    /// <summary>Completes when <paramref name="count"/> requests that match have arrived; no time limit of its own.</summary>
+    public Task<IReadOnlyList<ConnectorRequest>> Arrival(Func<ConnectorRequest, bool> match, int count = 1)
+    {
+        lock (_arrivals)
+        {
+            var waiter = new Waiter(match, count, new TaskCompletionSource<IReadOnlyList<ConnectorRequest>>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (!waiter.TryComplete(Requests))
+            {
+                _waiters.Add(waiter);
+            }
+
+            return waiter.Arrived.Task;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -226,8 +254,9 @@ public sealed class FakeBotFramework : IAsyncDisposable
                 return Results.Json(new JsonObject { ["error"] = "invalid_client", ["error_description"] = "AADSTS7000215: Invalid client secret provided." }, statusCode: 401);
             }
 
-            await Task.Delay(TokenDelay);
             var n = Interlocked.Increment(ref _tokenRequests);
+            _tokenRequested.TrySetResult();
+            await _tokenAnswers.Task;
             return Results.Json(new JsonObject
             {
                 ["token_type"] = "Bearer", ["expires_in"] = 3599, ["ext_expires_in"] = 3599, ["access_token"] = $"bot-token-{n}",
@@ -260,8 +289,13 @@ public sealed class FakeBotFramework : IAsyncDisposable
             body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject;
         }
 
-        var request = new ConnectorRequest(context.Request.Method, raw, context.Request.Headers.Authorization.ToString(), context.Request.ContentType, body, _clock.Elapsed);
-        Requests.Enqueue(request);
+        var request = new ConnectorRequest(context.Request.Method, raw, context.Request.Headers.Authorization.ToString(), context.Request.ContentType, body, _appClock.GetUtcNow() - _appStart);
+        lock (_arrivals)
+        {
+            Requests.Enqueue(request);
+            _waiters.RemoveAll(w => w.TryComplete(Requests));
+        }
+
         var reply = (_scripted.TryDequeue(out var scripted) ? scripted : null) ?? Responder?.Invoke(request) ?? Default(request);
         if (reply.Hang is { } hang)
         {
@@ -324,6 +358,22 @@ public sealed class FakeBotFramework : IAsyncDisposable
             ["e"] = Base64UrlEncoder.Encode(parameters.Exponent),
             ["endorsements"] = new JsonArray(endorsements.Select(e => (JsonNode?)JsonValue.Create(e)).ToArray()),
         };
+    }
+
+    private static TaskCompletionSource Released()
+    {
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        released.SetResult();
+        return released;
+    }
+
+    private sealed record Waiter(Func<ConnectorRequest, bool> Match, int Count, TaskCompletionSource<IReadOnlyList<ConnectorRequest>> Arrived)
+    {
+        public bool TryComplete(IEnumerable<ConnectorRequest> requests)
+        {
+            var matches = requests.Where(Match).ToList();
+            return matches.Count >= Count && Arrived.TrySetResult(matches);
+        }
     }
 
     /// <summary>Sends requests for Microsoft's production hosts to the fake, keeping the path exactly as escaped.</summary>

@@ -6,10 +6,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using StretchBot.Channels;
 
 namespace StretchBot.Tests.Infrastructure;
 
-/// <summary>One fresh app per test: its own SQLite file, a hand-moved clock, and a settable client address.</summary>
+/// <summary>One fresh app per test: its own SQLite file, a fake clock the test moves, and a settable client address.</summary>
 public sealed class StretchBotFactory : WebApplicationFactory<Program>
 {
     // Wednesday 18 November 2026, 10:30 UTC.
@@ -19,7 +21,11 @@ public sealed class StretchBotFactory : WebApplicationFactory<Program>
 
     public string DatabasePath => Path.Combine(DataDirectory, "stretchbot.db");
 
-    public ManualClock Clock { get; } = new(Start);
+    /// <summary>
+    /// The app's clock. Time passes only when the test says so: timers on it (the shared-card interval, Polly's
+    /// retry delays and per-attempt timeouts) fire when the test advances it past them, never by themselves.
+    /// </summary>
+    public FakeTimeProvider Clock { get; } = new(Start);
 
     public Dictionary<string, string?> Settings { get; } = new();
 
@@ -52,6 +58,13 @@ public sealed class StretchBotFactory : WebApplicationFactory<Program>
             }
         });
     }
+
+    /// <summary>
+    /// Completes when every activity handed to the background so far is finished (replies sent, or given up).
+    /// The timeout only guards against a test that would hang; a finished turn is signalled, not waited out.
+    /// </summary>
+    public Task WhenBackgroundWorkFinishedAsync() =>
+        Services.GetRequiredService<BackgroundWork>().WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>Reads the app's database directly (read-only), for asserting what was stored.</summary>
     public List<object?[]> Rows(string sql)

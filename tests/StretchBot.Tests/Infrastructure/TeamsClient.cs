@@ -7,7 +7,7 @@ using System.Text.RegularExpressions;
 namespace StretchBot.Tests.Infrastructure;
 
 /// <summary>Posts activities to /api/messages the way the Bot Connector does: JSON body, signed bearer token.</summary>
-public sealed partial class TeamsClient(HttpClient http, FakeBotFramework fake, ManualClock clock)
+public sealed partial class TeamsClient(HttpClient http, FakeBotFramework fake, TimeProvider clock)
 {
     public const string ServiceUrl = "https://smba.trafficmanager.net/amer/";
     public const string Tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";

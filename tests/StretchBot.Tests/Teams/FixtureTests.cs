@@ -33,7 +33,7 @@ public sealed class FixtureTests : TeamsTest
 
         // The same install, announced again as the bot joining the team: stored once, no second hello.
         await Teams.SendAsync(TeamsClient.Fixture("conversationUpdate-channel-botAdded.json"));
-        await Task.Delay(300);
+        await BackgroundWorkFinishedAsync();
         Assert.Single(Fake.Requests, r => r.Method == "POST");
 
         // The client credentials went to the app's own tenant (single-tenant), for the Bot Connector scope.
@@ -55,7 +55,8 @@ public sealed class FixtureTests : TeamsTest
         ((JsonObject)remove["channelData"]!).Remove("settings");
         await Teams.SendAsync(remove);
 
-        await WaitUntilAsync(() => Factory.Count("installs") == 0);
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal(0, Factory.Count("installs"));
         Assert.Single(Fake.Requests);
     }
 
@@ -71,7 +72,8 @@ public sealed class FixtureTests : TeamsTest
         removed["channelData"]!["eventType"] = "teamMemberRemoved";
         await Teams.SendAsync(removed);
 
-        await WaitUntilAsync(() => Factory.Count("installs") == 0);
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal(0, Factory.Count("installs"));
     }
 
     [Fact]
@@ -135,9 +137,10 @@ public sealed class FixtureTests : TeamsTest
         await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
 
         await Teams.SendAsync(TeamsClient.ChannelMessage("stretch desk", TeamsUser.Ada));
-        await WaitUntilAsync(() => Fake.Requests.Count(r => r.HasSummary("Stretch:")) == 2);
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal(2, Fake.Requests.Count(r => r.HasSummary("Stretch:")));
         // The first card has no id to update later; the second has.
-        await WaitUntilAsync(() => Factory.Count("card_posts") == 1);
+        Assert.Equal(1, Factory.Count("card_posts"));
         Assert.Equal(2, Factory.Count("prompts"));
     }
 
@@ -228,8 +231,9 @@ public sealed class FixtureTests : TeamsTest
         moved["serviceUrl"] = "https://smba.trafficmanager.net/emea/";
         await Teams.SendAsync(moved);
 
-        await WaitUntilAsync(() => (string?)Factory.Rows("SELECT json_extract(reference, '$.serviceUrl') FROM installs")[0][0] == "https://smba.trafficmanager.net/emea/");
-        await Fake.WaitForAsync(r => r.Path.StartsWith("/emea/", StringComparison.Ordinal));
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal("https://smba.trafficmanager.net/emea/", (string?)Factory.Rows("SELECT json_extract(reference, '$.serviceUrl') FROM installs")[0][0]);
+        Assert.Contains(Fake.Requests, r => r.Path.StartsWith("/emea/", StringComparison.Ordinal));
     }
 
     private static string AllText(ConnectorRequest request) =>

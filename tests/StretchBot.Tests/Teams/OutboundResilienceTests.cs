@@ -6,10 +6,13 @@ namespace StretchBot.Tests.Teams;
 /// <summary>The Bot Connector misbehaves the ways Teams documents; replies still arrive, or stop cleanly.</summary>
 public sealed class OutboundResilienceTests : TeamsTest
 {
+    // On the app's fake clock: an attempt is abandoned only when a test lets this much time pass during it.
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromMinutes(10);
+
     protected override void Configure(StretchBotFactory factory)
     {
         factory.Settings["Teams:OutboundRetryDelay"] = "00:00:00.050";
-        factory.Settings["Teams:OutboundAttemptTimeout"] = "00:00:01";
+        factory.Settings["Teams:OutboundAttemptTimeout"] = AttemptTimeout.ToString();
     }
 
     [Fact]
@@ -18,9 +21,11 @@ public sealed class OutboundResilienceTests : TeamsTest
         Fake.Script(new FakeReply(429, """{"error":{"code":"Throttled","message":"Too many requests"}}""", RetryAfter: TimeSpan.FromSeconds(1)));
 
         await Teams.SendAsync(Help());
+        await Fake.WaitForAsync(_ => true);
 
-        var attempts = await AttemptsAsync(2);
-        Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(0.95), $"retried after {(attempts[1].At - attempts[0].At).TotalMilliseconds:0} ms");
+        // The backoff alone would retry after about 50 ms; only the Retry-After makes it wait a second.
+        var attempts = await PassTimeUntilAsync(Fake.Arrival(_ => true, 2));
+        Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(1), $"retried after {(attempts[1].At - attempts[0].At).TotalMilliseconds:0} ms");
         Assert.Equal(attempts[0].Path, attempts[1].Path);
         Assert.Equal(attempts[0].Body!.ToJsonString(), attempts[1].Body!.ToJsonString());
     }
@@ -35,24 +40,29 @@ public sealed class OutboundResilienceTests : TeamsTest
         Fake.Script(new FakeReply(status, """{"error":{"code":"ServiceError","message":"try again"}}"""), new FakeReply(status));
 
         await Teams.SendAsync(Help());
+        await Fake.WaitForAsync(_ => true);
 
-        var attempts = await AttemptsAsync(3);
-        Assert.Equal(3, attempts.Count);
+        var attempts = await PassTimeUntilAsync(Fake.Arrival(_ => true, 3));
+        Assert.True(attempts[1].At > attempts[0].At && attempts[2].At > attempts[1].At, "each retry waited for its backoff");
+        await PassTimeUntilBackgroundWorkFinishedAsync();
+        Assert.Equal(3, Fake.Requests.Count);
     }
 
     [Fact]
     public async Task AConnectorThatHangsIsAbandonedAfterTheTimeoutAndTriedAgain()
     {
-        Fake.Script(new FakeReply(201, """{"id":"late"}""", Hang: TimeSpan.FromSeconds(30)));
+        Fake.Script(new FakeReply(201, """{"id":"late"}""", Hang: TimeSpan.FromMinutes(5)));
 
         await Teams.SendAsync(Help());
+        var hanging = await Fake.WaitForAsync(_ => true);
 
-        var attempts = await AttemptsAsync(2, TimeSpan.FromSeconds(10));
-        // The 1 s timeout runs from when the client starts the attempt; the fake stamps the attempt when it has read it,
-        // which on a busy machine can be a few hundred ms later (a new connection, a token). So the gap between the two
-        // arrivals is a little under 1 s at worst, and far above the 50 ms an immediate retry would give.
-        var gap = attempts[1].At - attempts[0].At;
-        Assert.InRange(gap.TotalSeconds, 0.5, 5);
+        // The attempt's timeout started with it, before the request left; the connector never answers.
+        Clock.Advance(AttemptTimeout);
+        var attempts = await PassTimeUntilAsync(Fake.Arrival(_ => true, 2));
+
+        Assert.Same(hanging, attempts[0]);
+        Assert.True(attempts[1].At - attempts[0].At >= AttemptTimeout, $"tried again after {attempts[1].At - attempts[0].At}");
+        Assert.Equal(attempts[0].Body!.ToJsonString(), attempts[1].Body!.ToJsonString());
     }
 
     [Fact]
@@ -62,7 +72,8 @@ public sealed class OutboundResilienceTests : TeamsTest
 
         await Teams.SendAsync(Help());
 
-        await Task.Delay(500);
+        // Time enough for every retry there could be: had it retried, the retries would be here.
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         Assert.Single(Fake.Requests);
     }
 
@@ -71,8 +82,7 @@ public sealed class OutboundResilienceTests : TeamsTest
     {
         Fake.Script(Enumerable.Repeat(new FakeReply(503), 4).ToArray());
         await Teams.SendAsync(Help());
-        await AttemptsAsync(4);
-        await Task.Delay(300);
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         Assert.Equal(4, Fake.Requests.Count); // 1 + 3 retries, then it stops
 
         await Teams.SendAsync(Help("stretch"));
@@ -85,7 +95,7 @@ public sealed class OutboundResilienceTests : TeamsTest
     public async Task AConversationTheBotIsNoLongerInIsMarkedGoneWithoutRetrying(int status, string code)
     {
         await Teams.SendAsync(TeamsClient.Fixture("installationUpdate-add-team.json"));
-        await Fake.WaitForAsync(r => r.Method == "POST");
+        await BackgroundWorkFinishedAsync();
         Fake.Script(new FakeReply(status, new JsonObject { ["error"] = new JsonObject { ["code"] = code, ["message"] = "The bot is not part of the conversation roster." } }.ToJsonString()));
 
         var message = TeamsClient.Fixture("installationUpdate-add-team.json");
@@ -94,42 +104,52 @@ public sealed class OutboundResilienceTests : TeamsTest
         message["id"] = "1700000000009";
         await Teams.SendAsync(message);
 
-        await WaitUntilAsync(() => Factory.Rows("SELECT gone_reason FROM installs")[0][0] is string);
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         Assert.Equal(code, (string?)Factory.Rows("SELECT gone_reason FROM installs")[0][0]);
-        await Task.Delay(300);
         Assert.Equal(2, Fake.Requests.Count);
 
         // Installed again: it's back, and says hello again.
         await Teams.SendAsync(TeamsClient.Fixture("installationUpdate-add-team.json"));
-        await WaitUntilAsync(() => Factory.Rows("SELECT gone_at FROM installs")[0][0] is null);
-        await WaitUntilAsync(() => Fake.Requests.Count == 3);
+        await BackgroundWorkFinishedAsync();
+        Assert.Null(Factory.Rows("SELECT gone_at FROM installs")[0][0]);
+        Assert.Equal(3, Fake.Requests.Count);
     }
 
     [Fact]
     public async Task TheBotsTokenIsFetchedOnceAndReusedUntilItNearlyExpires()
     {
-        // A slow token endpoint: the three replies, sent by parallel background workers, all wait for the first token.
-        Fake.TokenDelay = TimeSpan.FromMilliseconds(300);
+        // Entra is slow with the first token: the three replies, sent by parallel background workers, all need it.
+        Fake.HoldTokenAnswers();
         await Teams.SendAsync(Help());
         await Teams.SendAsync(Help("stats"));
         await Teams.SendAsync(Help("leaderboard"));
+        await Fake.TokenRequested;
 
-        await AttemptsAsync(3);
+        Fake.ReleaseTokenAnswers();
+        await Fake.WaitForAsync(_ => true, 3);
+        await BackgroundWorkFinishedAsync();
+
         Assert.Equal(1, Fake.TokenRequests);
+        Assert.Equal(3, Fake.Requests.Count);
         Assert.All(Fake.Requests, r => Assert.Equal("Bearer bot-token-1", r.Authorization));
     }
 
-    private static JsonObject Help(string text = "help") => TeamsClient.ChannelMessage(text, TeamsUser.Ada);
-
-    private async Task<List<ConnectorRequest>> AttemptsAsync(int count, TimeSpan? timeout = null)
+    [Fact]
+    public async Task AFirstTokenSlowerThanTheAttemptTimeoutIsWaitedForNotFetchedAgain()
     {
-        var deadline = Fake.Now + (timeout ?? TimeSpan.FromSeconds(10));
-        while (Fake.Requests.Count < count && Fake.Now < deadline)
-        {
-            await Task.Delay(20);
-        }
+        Fake.HoldTokenAnswers();
+        await Teams.SendAsync(Help());
+        await Fake.TokenRequested;
 
-        Assert.True(Fake.Requests.Count >= count, $"only {Fake.Requests.Count} of {count} attempts reached the connector");
-        return Fake.Requests.OrderBy(r => r.At).ToList();
+        // The attempt gives up waiting for the token; the token request goes on, and the retry waits for its answer.
+        Clock.Advance(AttemptTimeout);
+        Fake.ReleaseTokenAnswers();
+        var reply = await PassTimeUntilAsync(Fake.Arrival(r => r.Method == "POST"));
+
+        Assert.Equal("Bearer bot-token-1", reply[0].Authorization);
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal(1, Fake.TokenRequests);
     }
+
+    private static JsonObject Help(string text = "help") => TeamsClient.ChannelMessage(text, TeamsUser.Ada);
 }

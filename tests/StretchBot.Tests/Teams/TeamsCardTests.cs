@@ -19,7 +19,7 @@ public sealed class TeamsCardTests : TeamsTest
             await Teams.SendAsync(TeamsClient.ChannelMessage(text, TeamsUser.Ada));
         }
 
-        await WaitUntilAsync(() => Fake.Requests.Count(r => r.Method == "POST") >= 7);
+        await Fake.WaitForAsync(r => r.Method == "POST", 7);
         var stretch = Fake.Requests.First(r => r.HasSummary("Stretch:"));
         var done = ChannelScenarioTests.DoneData(stretch.Card!);
         var answer = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));

@@ -8,7 +8,7 @@ namespace StretchBot.Channels.Teams;
 /// The bot's own token for the Bot Connector, by client credentials through MSAL (or a user-assigned managed
 /// identity). MSAL caches it in this singleton's app cache and renews it shortly before it expires.
 /// </summary>
-public sealed class BotTokenProvider
+public sealed class BotTokenProvider : IDisposable
 {
     public const string HttpClientName = "BotConnector.Token";
 
@@ -44,27 +44,42 @@ public sealed class BotTokenProvider
             .Build();
     }
 
-    // MSAL doesn't coalesce concurrent cache misses: a burst of first sends (the background workers run in parallel)
-    // would each fetch a token. One caller at a time asks MSAL; the rest then find the token in its cache.
-    private readonly SemaphoreSlim _acquiring = new(1, 1);
+    // One acquisition at a time, shared by everyone who needs a token meanwhile, and owned by none of them. A caller
+    // stops waiting when its own token says so (a connector call's per-attempt timeout), but the acquisition goes on:
+    // a cold first fetch (instance discovery, a new connection, JIT on a busy machine) can outlast one attempt, and
+    // cancelling it threw away a token Entra had already issued, so every retry fetched another. MSAL doesn't coalesce
+    // concurrent cache misses either; here the burst of first sends and the retries all wait for the one fetch.
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private Task<string?>? _acquiring;
 
     /// <summary>The bearer token, or null when no app id is configured (local testing).</summary>
-    public async Task<string?> GetTokenAsync(CancellationToken cancellationToken)
+    public Task<string?> GetTokenAsync(CancellationToken cancellationToken)
     {
         if (_confidential is null && _managedIdentity is null)
         {
-            return null;
+            return Task.FromResult<string?>(null);
         }
 
-        await _acquiring.WaitAsync(cancellationToken);
-        try
+        Task<string?> acquiring;
+        lock (_gate)
         {
-            return await AcquireAsync(cancellationToken);
+            // A finished acquisition is not reused: MSAL answers from its cache and renews the token near expiry.
+            if (_acquiring is null || _acquiring.IsCompleted)
+            {
+                _acquiring = AcquireAsync(_disposed.Token);
+            }
+
+            acquiring = _acquiring;
         }
-        finally
-        {
-            _acquiring.Release();
-        }
+
+        return acquiring.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        _disposed.Dispose();
     }
 
     private async Task<string?> AcquireAsync(CancellationToken cancellationToken)
