@@ -5,11 +5,19 @@ using StretchBot.Catalog;
 using StretchBot.Channels.Local;
 using StretchBot.Channels.Teams;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // Published, the app is started as `dotnet /srv/stretchbot/StretchBot.dll` from any folder: its appsettings.json,
+    // wwwroot, card templates and a relative Storage:SqlitePath belong beside StretchBot.dll, not in the caller's
+    // working folder. An explicit --contentRoot (which `dotnet run` passes: the project folder) still wins.
+    ContentRootPath = ContentRoot.IsGiven(args) ? null : AppContext.BaseDirectory,
+});
 
-// A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix;
-// the host would otherwise log the same failure again with a stack trace.
-builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+// A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix; the
+// host's own error log of it, with a stack trace, is held back while it starts, and only that (see HostLogGate).
+var hostLog = new HostLogGate();
+builder.Logging.AddFilter(HostLogGate.Category, hostLog.Allows);
 
 builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
@@ -20,6 +28,7 @@ builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddProblemDetails();
 
 var app = builder.Build();
+app.Lifetime.ApplicationStarted.Register(hostLog.Started);
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

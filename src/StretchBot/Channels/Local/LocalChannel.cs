@@ -23,10 +23,17 @@ public static class LocalChannel
         }
 
         routes.MapDirectLine();
-        routes.MapGet("/", (HttpContext context, IWebHostEnvironment environment) =>
-            DirectLineEndpoints.IsLoopback(context)
-                ? Results.File(environment.WebRootFileProvider.GetFileInfo("playground.html").CreateReadStream(), "text/html; charset=utf-8")
-                : Results.NotFound());
+        routes.MapGet("/", Playground);
         return routes;
+    }
+
+    // The page comes from the web root (wwwroot beside the app, see Program.cs), never from the working folder;
+    // start-up checks that it is there.
+    private static IResult Playground(HttpContext context, IWebHostEnvironment environment)
+    {
+        var page = environment.WebRootFileProvider.GetFileInfo("playground.html");
+        return DirectLineEndpoints.IsLoopback(context) && page.Exists
+            ? TypedResults.File(page.CreateReadStream(), "text/html; charset=utf-8")
+            : TypedResults.NotFound();
     }
 }
