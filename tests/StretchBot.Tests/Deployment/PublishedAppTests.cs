@@ -33,8 +33,7 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(app.OutputDirectory, "wwwroot", "lib", "webchat.js")), bundleBytes);
 
         var card = await StretchCardAsync(http);
-        Assert.Contains(card["actions"]!.AsArray(), a => (string?)a?["data"]?["action"] == "done");
-        Assert.NotNull(card["body"]);
+        Assert.NotEmpty(card["body"]!.AsArray());
 
         // The README's default: data/stretchbot.db beside StretchBot.dll, and nothing written to the working folder.
         var database = Path.Combine(app.OutputDirectory, "data", "stretchbot.db");
@@ -145,7 +144,7 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
                 .Where(a => (string?)a["from"]?["role"] == "bot")
                 .SelectMany(a => a["attachments"]?.AsArray() ?? [])
                 .Select(a => a?["content"] as JsonObject)
-                .FirstOrDefault(c => c?["actions"]?.AsArray().Any(x => (string?)x?["data"]?["action"] == "done") == true);
+                .FirstOrDefault(c => HasDoneAction(c));
             if (stretch is not null)
             {
                 Assert.Equal("AdaptiveCard", (string?)stretch["type"]);
@@ -153,9 +152,17 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
             }
 
             Assert.False(timeout.IsCancellationRequested, $"No stretch card within 60 s; activities: {new JsonArray([.. seen.Select(a => a.DeepClone())])}");
-            await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
     }
+
+    /// <summary>Whether the card has a Done button anywhere (a stretch card puts it on its last step).</summary>
+    private static bool HasDoneAction(JsonNode? node) => node switch
+    {
+        JsonObject o => (o["data"]?["action"] is JsonValue action && action.TryGetValue<string>(out var name) && name == "done") || o.Any(p => HasDoneAction(p.Value)),
+        JsonArray a => a.Any(HasDoneAction),
+        _ => false,
+    };
 
     private static long CountRows(string database, string table)
     {
