@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Options;
 using StretchBot;
 using StretchBot.Cards;
-using StretchBot.Catalog;
 using StretchBot.Channels.Local;
 using StretchBot.Channels.Teams;
 
@@ -15,37 +13,39 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 
 // A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix; the
-// host's own error log of it, with a stack trace, is held back while it starts, and only that (see HostLogGate).
+// host's own error log of that one failure, with a stack trace, is held back, and nothing else (see HostLogGate).
 var hostLog = new HostLogGate();
 builder.Logging.AddFilter(HostLogGate.Category, hostLog.Allows);
+builder.Services.AddSingleton(hostLog);
 
+// First of the hosted services, so a broken catalog or template is reported by it before anything else starts.
+builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
 builder.Services.AddSingleton<CardRenderer>();
 builder.Services.AddLocalChannel();
 builder.Services.AddTeamsChannel();
-builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddProblemDetails();
-
-var app = builder.Build();
-app.Lifetime.ApplicationStarted.Register(hostLog.Started);
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-// The playground's files are for this machine only, like the Direct Line endpoint they talk to.
-app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
-app.MapGet("/healthz", () => TypedResults.Text("ok"));
-app.MapLocalChannel();
-app.MapTeamsChannel();
+HostLogGate.WatchOptionsValidation(builder.Services);
 
 try
 {
+    var app = builder.Build();
+
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    // The playground's files are for this machine only, like the Direct Line endpoint they talk to.
+    app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
+    app.MapGet("/healthz", () => TypedResults.Text("ok"));
+    app.MapLocalChannel();
+    app.MapTeamsChannel();
+
     await app.RunAsync();
     return 0;
 }
-catch (Exception exception) when (exception is StartupException or CatalogValidationException or OptionsValidationException)
+catch (Exception exception) when (StartupException.IsConfigurationMistake(exception))
 {
     // A configuration mistake, not a crash: say what to fix, without a stack trace.
-    Console.Error.WriteLine($"StretchBot could not start: {exception.Message}");
+    Console.Error.WriteLine($"StretchBot could not start: {StartupException.Describe(exception)}");
     return 1;
 }

@@ -11,7 +11,7 @@ namespace StretchBot;
 /// templates parse, the playground's files are there when the local channel is on, and the database schema is
 /// current. A failure stops the app with a message saying what to fix.
 /// </summary>
-public sealed class StartupChecks(IServiceProvider services, ILogger<StartupChecks> logger) : IHostedService
+public sealed class StartupChecks(IServiceProvider services, HostLogGate hostLog, ILogger<StartupChecks> logger) : IHostedService
 {
     /// <summary>What the playground page needs from the web root: the page and the Web Chat bundle it loads.</summary>
     public static readonly string[] PlaygroundFiles = ["playground.html", "lib/webchat.js"];
@@ -29,6 +29,7 @@ public sealed class StartupChecks(IServiceProvider services, ILogger<StartupChec
         }
         catch (Exception exception) when (exception is CatalogValidationException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
+            hostLog.HoldBackStartupFailure();
             throw new StartupException(exception.Message, exception);
         }
     }
@@ -56,21 +57,71 @@ public sealed class StartupChecks(IServiceProvider services, ILogger<StartupChec
 }
 
 /// <summary>A configuration or environment problem found at start-up; its message says what to fix.</summary>
-public sealed class StartupException(string message, Exception inner) : Exception(message, inner);
+public sealed class StartupException(string message, Exception inner) : Exception(message, inner)
+{
+    /// <summary>A failure whose message says what to fix (several settings at once come as an AggregateException).</summary>
+    public static bool IsConfigurationMistake(Exception exception) => exception switch
+    {
+        StartupException or CatalogValidationException or OptionsValidationException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsConfigurationMistake),
+        _ => false,
+    };
+
+    /// <summary>The messages of a configuration mistake, one per problem, without stack traces.</summary>
+    public static string Describe(Exception exception) => exception is AggregateException aggregate
+        ? string.Join(" ", aggregate.InnerExceptions.Select(Describe))
+        : exception.Message;
+}
 
 /// <summary>
-/// Program.cs reports a failed start as one line saying what to fix; the host logs the same failure as an error with
-/// a stack trace. This holds back only the host's errors while it starts. Once it has started everything it logs goes
-/// through, so a background worker that crashes is logged with its exception; a worker that fails while the host is
-/// still starting is logged too, at Critical, when it stops the host.
+/// Program.cs reports a failed start caused by configuration as one line saying what to fix, and the host logs the
+/// same failure as an error with a stack trace. The gate holds back only that: the host's error logs once a start-up
+/// check or an options validation has failed (the app is then on its way out). Everything else the host logs goes
+/// through, so a background worker that crashes is logged with its exception, whenever it happens.
 /// </summary>
 public sealed class HostLogGate
 {
     public const string Category = "Microsoft.Extensions.Hosting.Internal.Host";
 
-    private volatile bool _started;
+    private volatile bool _startupFailed;
 
-    public void Started() => _started = true;
+    /// <summary>A configuration failure is about to stop the start; Program.cs says it in one line.</summary>
+    public void HoldBackStartupFailure() => _startupFailed = true;
 
-    public bool Allows(LogLevel level) => level >= LogLevel.Information && (_started || level != LogLevel.Error);
+    public bool Allows(LogLevel level) => level >= LogLevel.Information && !(_startupFailed && level == LogLevel.Error);
+
+    /// <summary>
+    /// Settings validated on start (ValidateOnStart) are checked by the host itself, before any hosted service:
+    /// wrap its validator so a failure there closes the gate too. Call after every options registration.
+    /// </summary>
+    public static void WatchOptionsValidation(IServiceCollection services)
+    {
+        var validator = services.LastOrDefault(d => d.ServiceType == typeof(IStartupValidator));
+        if (validator?.ImplementationType is not { } type)
+        {
+            return;
+        }
+
+        services.Remove(validator);
+        services.Add(ServiceDescriptor.Describe(
+            typeof(IStartupValidator),
+            sp => new WatchedValidator((IStartupValidator)ActivatorUtilities.CreateInstance(sp, type), sp.GetRequiredService<HostLogGate>()),
+            validator.Lifetime));
+    }
+
+    private sealed class WatchedValidator(IStartupValidator inner, HostLogGate gate) : IStartupValidator
+    {
+        public void Validate()
+        {
+            try
+            {
+                inner.Validate();
+            }
+            catch (Exception exception) when (StartupException.IsConfigurationMistake(exception))
+            {
+                gate.HoldBackStartupFailure();
+                throw;
+            }
+        }
+    }
 }

@@ -96,6 +96,30 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
         Assert.Contains(Path.Combine(app.OutputDirectory, "no-such-cards"), line);
     }
 
+    [Fact]
+    public async Task AMissingCustomCatalogStopsThePublishedAppWithOneLine()
+    {
+        var result = await app.RunToExitAsync(app.NewWorkingDirectory(), "--Urls=http://127.0.0.1:0", "--Catalog:CustomPath=no-such-stretches.json");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(Lines(result));
+        Assert.StartsWith("StretchBot could not start: ", line);
+        Assert.Contains("no-such-stretches.json", line);
+    }
+
+    [Fact]
+    public async Task SeveralBadSettingsStopThePublishedAppWithOneLineNamingEach()
+    {
+        var result = await app.RunToExitAsync(
+            app.NewWorkingDirectory(), "--Urls=http://127.0.0.1:0", "--StretchBot:LeaderboardSize=999", "--LocalChannel:MaxActivityBytes=1");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(Lines(result));
+        Assert.StartsWith("StretchBot could not start: ", line);
+        Assert.Contains("LeaderboardSize", line);
+        Assert.Contains("MaxActivityBytes", line);
+    }
+
     private static List<string> Lines(NodeRunResult result) =>
         (result.StdOut + "\n" + result.StdErr).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
 

@@ -17,7 +17,9 @@ public static class LocalChannel
     /// <summary>The Direct Line endpoint and the playground page, when the local channel is on.</summary>
     public static IEndpointRouteBuilder MapLocalChannel(this IEndpointRouteBuilder routes)
     {
-        if (!routes.ServiceProvider.GetRequiredService<IOptions<LocalChannelOptions>>().Value.Enabled)
+        // Read without validating: a bad LocalChannel setting is reported at start-up with every other bad setting.
+        var configured = routes.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(LocalChannelOptions.Section).Get<LocalChannelOptions>();
+        if (configured?.Enabled == false)
         {
             return routes;
         }
