@@ -28,18 +28,18 @@ builder.Services.AddTeamsChannel();
 builder.Services.AddProblemDetails();
 HostLogGate.WatchOptionsValidation(builder.Services);
 
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+// The playground's files are for this machine only, like the Direct Line endpoint they talk to.
+app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
+app.MapGet("/healthz", () => TypedResults.Text("ok"));
+app.MapLocalChannel();
+app.MapTeamsChannel();
+
 try
 {
-    var app = builder.Build();
-
-    app.UseExceptionHandler();
-    app.UseStatusCodePages();
-    // The playground's files are for this machine only, like the Direct Line endpoint they talk to.
-    app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
-    app.MapGet("/healthz", () => TypedResults.Text("ok"));
-    app.MapLocalChannel();
-    app.MapTeamsChannel();
-
     await app.RunAsync();
     return 0;
 }

@@ -23,10 +23,13 @@ public sealed class FailureLoggingTests : AppTest
         {
             services.AddSingleton<ILoggerProvider>(logs);
             services.Configure<HostOptions>(o => o.BackgroundServiceExceptionBehavior = behavior);
+            services.AddSingleton<CrashSignal>();
             services.AddHostedService<CrashingWorker>();
         });
-
         using var client = Factory.CreateClient();
+
+        // The app is up and serving; now the worker fails.
+        Factory.Services.GetRequiredService<CrashSignal>().Crash();
 
         var crash = await logs.WaitForAsync(
             e => e.Level == LogLevel.Error && e.Exception?.Message == CrashingWorker.Failure,
@@ -35,19 +38,23 @@ public sealed class FailureLoggingTests : AppTest
         Assert.Contains(nameof(CrashingWorker), crash.Exception!.StackTrace);
     }
 
-    /// <summary>A worker that fails after the app has started, as a queue or scheduler would on a bad day.</summary>
-    private sealed class CrashingWorker(IHostApplicationLifetime lifetime) : BackgroundService
+    private sealed class CrashSignal
+    {
+        private readonly TaskCompletionSource _crash = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task WhenCrashed => _crash.Task;
+
+        public void Crash() => _crash.TrySetResult();
+    }
+
+    /// <summary>A worker that fails while the app is running, as a queue or scheduler would on a bad day.</summary>
+    private sealed class CrashingWorker(CrashSignal signal) : BackgroundService
     {
         public const string Failure = "The crashing worker broke.";
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
-            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-            {
-                await started.Task.WaitAsync(stoppingToken);
-            }
-
+            await signal.WhenCrashed.WaitAsync(stoppingToken);
             Crash();
         }
 

@@ -17,9 +17,9 @@ public static class LocalChannel
     /// <summary>The Direct Line endpoint and the playground page, when the local channel is on.</summary>
     public static IEndpointRouteBuilder MapLocalChannel(this IEndpointRouteBuilder routes)
     {
-        // Read without validating: a bad LocalChannel setting is reported at start-up with every other bad setting.
-        var configured = routes.ServiceProvider.GetRequiredService<IConfiguration>().GetSection(LocalChannelOptions.Section).Get<LocalChannelOptions>();
-        if (configured?.Enabled == false)
+        // Read without validating: validation runs at start-up and reports every bad setting in one line.
+        var enabled = routes.ServiceProvider.GetRequiredService<IConfiguration>()[$"{LocalChannelOptions.Section}:{nameof(LocalChannelOptions.Enabled)}"];
+        if (bool.TryParse(enabled, out var on) && !on)
         {
             return routes;
         }
