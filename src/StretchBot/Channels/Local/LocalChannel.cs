@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace StretchBot.Channels.Local;
 
 public static class LocalChannel
