@@ -11,7 +11,10 @@ namespace StretchBot;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>The conversation core and its storage, shared by every channel.</summary>
+    /// <summary>
+    /// The conversation core and its storage, shared by every channel. <paramref name="contentRoot"/> is the app's
+    /// content root: a relative Storage:SqlitePath is resolved against it.
+    /// </summary>
     public static IServiceCollection AddStretchBotCore(this IServiceCollection services, string contentRoot)
     {
         services.AddOptions<StretchBotOptions>().BindConfiguration(StretchBotOptions.Section).ValidateDataAnnotations()
@@ -24,7 +27,7 @@ public static class ServiceCollectionExtensions
         services.AddStretchCatalog();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Random.Shared);
-        services.AddSingleton(sp => new Database(Path.Combine(contentRoot, sp.GetRequiredService<IOptions<StorageOptions>>().Value.SqlitePath)));
+        services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ResolvePath(contentRoot)));
         services.AddSingleton<PeopleStore>();
         services.AddSingleton<PromptStore>();
         services.AddSingleton<CompletionStore>();

@@ -1,25 +1,34 @@
-using Microsoft.Extensions.Options;
 using StretchBot;
 using StretchBot.Cards;
-using StretchBot.Catalog;
 using StretchBot.Channels.Local;
 using StretchBot.Channels.Teams;
 using StretchBot.Delivery;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    // Published, the app is started as `dotnet /srv/stretchbot/StretchBot.dll` from any folder: its appsettings.json,
+    // wwwroot, card templates and a relative Storage:SqlitePath belong beside StretchBot.dll, not in the caller's
+    // working folder. An explicit --contentRoot (which `dotnet run` passes: the project folder) still wins.
+    ContentRootPath = ContentRoot.IsGiven(args) ? null : AppContext.BaseDirectory,
+});
 
-// A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix;
-// the host would otherwise log the same failure again with a stack trace.
-builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+// A start-up failure (broken custom catalog, bad setting) is reported below as one line saying what to fix; the
+// host's own error log of that one failure, with a stack trace, is held back, and nothing else (see HostLogGate).
+var hostLog = new HostLogGate();
+builder.Logging.AddFilter(HostLogGate.Category, hostLog.Allows);
+builder.Services.AddSingleton(hostLog);
 
+// First of the hosted services, so a broken catalog or template is reported by it before anything else starts.
+builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddStretchBotCore(builder.Environment.ContentRootPath);
 builder.Services.AddOptions<CardOptions>().BindConfiguration(CardOptions.Section);
 builder.Services.AddSingleton<CardRenderer>();
 builder.Services.AddDelivery();
 builder.Services.AddLocalChannel();
 builder.Services.AddTeamsChannel();
-builder.Services.AddHostedService<StartupChecks>();
 builder.Services.AddProblemDetails();
+HostLogGate.WatchOptionsValidation(builder.Services);
 
 var app = builder.Build();
 
@@ -36,9 +45,9 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception exception) when (exception is StartupException or CatalogValidationException or OptionsValidationException)
+catch (Exception exception) when (StartupException.IsConfigurationMistake(exception))
 {
     // A configuration mistake, not a crash: say what to fix, without a stack trace.
-    Console.Error.WriteLine($"StretchBot could not start: {exception.Message}");
+    Console.Error.WriteLine($"StretchBot could not start: {StartupException.Describe(exception)}");
     return 1;
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace StretchBot.Channels.Local;
 
 public static class LocalChannel
@@ -19,16 +17,25 @@ public static class LocalChannel
     /// <summary>The Direct Line endpoint and the playground page, when the local channel is on.</summary>
     public static IEndpointRouteBuilder MapLocalChannel(this IEndpointRouteBuilder routes)
     {
-        if (!routes.ServiceProvider.GetRequiredService<IOptions<LocalChannelOptions>>().Value.Enabled)
+        // Read without validating: validation runs at start-up and reports every bad setting in one line.
+        var enabled = routes.ServiceProvider.GetRequiredService<IConfiguration>()[$"{LocalChannelOptions.Section}:{nameof(LocalChannelOptions.Enabled)}"];
+        if (bool.TryParse(enabled, out var on) && !on)
         {
             return routes;
         }
 
         routes.MapDirectLine();
-        routes.MapGet("/", (HttpContext context, IWebHostEnvironment environment) =>
-            DirectLineEndpoints.IsLoopback(context)
-                ? Results.File(environment.WebRootFileProvider.GetFileInfo("playground.html").CreateReadStream(), "text/html; charset=utf-8")
-                : Results.NotFound());
+        routes.MapGet("/", Playground);
         return routes;
+    }
+
+    // The page comes from the web root (wwwroot beside the app, see Program.cs), never from the working folder;
+    // start-up checks that it is there.
+    private static IResult Playground(HttpContext context, IWebHostEnvironment environment)
+    {
+        var page = environment.WebRootFileProvider.GetFileInfo("playground.html");
+        return DirectLineEndpoints.IsLoopback(context) && page.Exists
+            ? TypedResults.File(page.CreateReadStream(), "text/html; charset=utf-8")
+            : TypedResults.NotFound();
     }
 }
