@@ -29,8 +29,8 @@ const live = 'a,strong,b,em,i,code,pre,h1,h2,h3,h4,h5,h6,ul,ol,li,blockquote,img
 function describe(root) {
   const elements = [...root.querySelectorAll(live)]
     // The renderer's own buttons (actions) are not text a person wrote.
-    // The renderer's own structure (the FactSet's table, buttons) carries its ac- classes; markup from text has none.
-    .filter(e => ![...e.classList].some(c => c.startsWith('ac-')) && !e.closest('.ac-actionSet, .ac-pushButton'))
+    // The renderer's own structure: a FactSet's table and the buttons. (It marks links ac-anchor: those count.)
+    .filter(e => !e.classList.contains('ac-factset') && !e.classList.contains('ac-pushButton') && !e.closest('.ac-actionSet'))
     .map(e => ({ tag: e.tagName.toLowerCase(), text: e.textContent, ...(e.getAttribute('href') ? { href: e.getAttribute('href') } : {}) }));
   // One space between blocks, as a person reads it.
   const blocks = [...root.querySelectorAll('.ac-textBlock')];

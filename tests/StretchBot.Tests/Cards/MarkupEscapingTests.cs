@@ -26,14 +26,14 @@ public sealed class MarkupEscapingTests : IDisposable
         "<script>alert(1)</script>",
         "<a href=\"http://x\">click</a>",
         "<b>bold</b> &lt;i&gt; &amp; &copy;",
-        "http://evil.example/reset",
+        "http://evil.com/reset",
         "https://x.co",
-        "www.evil.example",
-        "evil.example",
-        "mail me at mallory@evil.example",
-        "mailto:mallory@evil.example",
-        "<http://x> and <mallory@evil.example>",
-        "//evil.example/x",
+        "www.evil.com",
+        "evil.com",
+        "mail me at mallory@evil.com",
+        "mailto:mallory@evil.com",
+        "<http://x> and <mallory@evil.com>",
+        "//evil.com/x",
         "# Heading",
         "### Heading",
         "- item",
@@ -51,8 +51,10 @@ public sealed class MarkupEscapingTests : IDisposable
         "a | b | c",
         "<at>Everyone</at>",
         "Ada (c) -- \"quotes\"...",
+        "J.R.R. Tolkien, Dr. No and ada.lovelace",
+        "Reset: see www.x.io/reset or ring 555.1234",
         "x_y_z and snake_case_name",
-        "O'Brien & Sons <ops@evil.example>",
+        "O'Brien & Sons <ops@evil.com>",
     ];
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
@@ -84,12 +86,25 @@ public sealed class MarkupEscapingTests : IDisposable
             var expected = Said.OneLine(written);
             Assert.True(view.Elements.Count == 0, $"{view.Name} ({view.Mode}) of {written}: {string.Join(", ", view.Elements.Select(e => $"<{e.Tag}>{e.Text}"))}");
             // Every block reads as the person wrote it (typographer quotes aside: they are typography, not markup).
+            Assert.True(view.Text.Trim().Length > 0, $"{view.Name} ({view.Mode}) shows nothing");
             foreach (var line in view.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => l != "Name"))
             {
                 var shown = line;
                 Assert.True(Typography(shown) == Typography(expected), $"{view.Name} ({view.Mode}): shown «{shown}», written «{expected}»");
             }
         }
+    }
+
+    [Fact]
+    public async Task UnescapedTheSameTextWouldBeLiveMarkup()
+    {
+        var rendered = await MarkupRenderer.RenderAsync(
+            [("link", Card("[Reset password](http://x)"), null), ("bare", Card("see evil.com or mallory@evil.com"), null), ("html", null, "<script>alert(1)</script>")],
+            _work);
+
+        Assert.All(rendered.Where(v => v.Name == "link"), v => Assert.Contains(v.Elements, e => e.Tag == "a"));
+        Assert.Equal(2, rendered.Single(v => v.Name == "bare" && v.Mode == "webchat").Elements.Count(e => e.Tag == "a"));
+        Assert.Contains(rendered.Single(v => v.Name == "html" && v.Mode == "webchat").Elements, e => e.Tag == "script");
     }
 
     [Fact]
@@ -158,6 +173,13 @@ public sealed class MarkupEscapingTests : IDisposable
 
         Assert.Equal("Sorry, I don't understand \"‹script›alert(1)‹/script›\". Type `help`.", PlainText.Render(said));
     }
+
+    private static JsonObject Card(string text) => new()
+    {
+        ["type"] = "AdaptiveCard",
+        ["version"] = "1.5",
+        ["body"] = new JsonArray(new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true }),
+    };
 
     private static string Typography(string text) => text
         .Replace('“', '"').Replace('”', '"').Replace('‘', '\'').Replace('’', '\'')
