@@ -4,8 +4,11 @@ namespace StretchBot.Conversation;
 
 public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Name, Unknown }
 
-/// <summary>A parsed chat command. Argument is the rest of the text after the command word.</summary>
-public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null);
+/// <summary>
+/// A parsed chat command. Argument is the rest of the text after the command word, normalised for matching; Typed is
+/// the same as the person typed it (all of it for an unknown command), for echoing back and for names.
+/// </summary>
+public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null, string Typed = "");
 
 /// <summary>Reads what a person typed. Forgiving: case, a leading slash, punctuation and a few synonyms are fine.</summary>
 public static class Commands
@@ -54,13 +57,13 @@ public static class Commands
 
             // The suggestion is a command to type, shown as code: it keeps the rest only when that is a few plain words.
             var suggestion = Closest(word);
-            return new Command(CommandKind.Unknown, cleaned, suggestion is null ? null : (IsPlainWords(rest) ? $"{suggestion} {rest}" : suggestion));
+            return new Command(CommandKind.Unknown, cleaned, suggestion is null ? null : (IsPlainWords(rest) ? $"{suggestion} {rest}" : suggestion), Typed(text!));
         }
 
         // A name keeps its case and punctuation: the rest of what was typed, as typed.
         if (kind == CommandKind.Name)
         {
-            return new Command(kind, RawRest(text!));
+            return new Command(kind, RawRest(text!), Typed: RawRest(text!));
         }
 
         if (kind == CommandKind.Stretch && rest.Length > 0)
@@ -68,7 +71,7 @@ public static class Commands
             rest = StripFiller(rest);
         }
 
-        return new Command(kind, rest);
+        return new Command(kind, rest, Typed: RawRest(text!));
     }
 
     private static readonly HashSet<string> Filler = new(StringComparer.OrdinalIgnoreCase)
@@ -79,9 +82,11 @@ public static class Commands
     private static bool IsPlainWords(string rest) =>
         rest.Length is > 0 and <= 30 && rest.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '\'');
 
+    private static string Typed(string text) => (text.Length > MaxTextLength ? text[..MaxTextLength] : text).Trim();
+
     private static string RawRest(string text)
     {
-        var trimmed = text.Trim();
+        var trimmed = Typed(text);
         var start = trimmed.StartsWith('/') ? 1 : 0;
         var space = trimmed.AsSpan(start).IndexOfAny(' ', '\t', '\n');
         return space < 0 ? string.Empty : trimmed[(start + space)..].Trim();

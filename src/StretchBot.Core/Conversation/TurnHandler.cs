@@ -48,11 +48,11 @@ public sealed partial class TurnHandler(
     {
         CommandKind.Help => One(Welcome(context, firstContact: false)),
         CommandKind.Safety => One(new SafetyView(catalog.Safety)),
-        CommandKind.Stretch => StretchAsync(context, command.Argument, cancellationToken),
+        CommandKind.Stretch => StretchAsync(context, command.Argument, cancellationToken, command.Typed),
         CommandKind.Stretches => One(ListStretches(command.Argument)),
         CommandKind.Stats => StatsAsync(context, cancellationToken),
         CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
-        CommandKind.Name => NameAsync(context, command.Argument, cancellationToken),
+        CommandKind.Name => NameAsync(context, command.Typed, cancellationToken),
         // The Teams command menu already lists it; say plainly what works today rather than "I didn't get that".
         CommandKind.Schedule => One(new MessageView("Scheduled breaks aren't here yet", "Soon a team lead will be able to say `schedule weekdays 10:30 and 15:00` and I'll post a stretch at those times.", "For now, type `stretch` whenever you want a break.")),
         _ => One(Unknown(command)),
@@ -74,7 +74,8 @@ public sealed partial class TurnHandler(
         _ => One(new MessageView("I can't use that button", "It may be from an older version of one of my cards.", "Type `help` to see what I can do.")),
     };
 
-    private async Task<IReadOnlyList<View>> StretchAsync(TurnContext context, string argument, CancellationToken cancellationToken)
+    /// <param name="typed">The argument as the person typed it, to echo; the normalised argument where none.</param>
+    private async Task<IReadOnlyList<View>> StretchAsync(TurnContext context, string argument, CancellationToken cancellationToken, string? typed = null)
     {
         if (argument.Length == 0)
         {
@@ -104,7 +105,7 @@ public sealed partial class TurnHandler(
             1 => $"Did you mean {Said.Command($"stretch {match.Suggestions[0].Name.ToLowerInvariant()}")}? Type `stretches` to see them all.",
             _ => $"Did you mean {Said.Command($"stretch {match.Suggestions[0].Name.ToLowerInvariant()}")} or {Said.Command($"stretch {match.Suggestions[1].Name.ToLowerInvariant()}")}? Type `stretches` to see them all.",
         };
-        return [new MessageView("I don't know that stretch", $"I couldn't find a stretch called \"{argument}\".", hint)];
+        return [new MessageView("I don't know that stretch", $"I couldn't find a stretch called \"{(string.IsNullOrWhiteSpace(typed) ? argument : typed)}\".", hint)];
     }
 
     private async Task<IReadOnlyList<View>> StretchByIdAsync(TurnContext context, string stretchId, CancellationToken cancellationToken)
@@ -259,8 +260,8 @@ public sealed partial class TurnHandler(
     }
 
     private static MessageView Unknown(Command command) => command.Suggestion is { } suggestion
-        ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Argument}\".", $"Did you mean {Said.Command(suggestion)}? Type `help` to see everything I can do.")
-        : new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Argument}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");
+        ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Typed}\".", $"Did you mean {Said.Command(suggestion)}? Type `help` to see everything I can do.")
+        : new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Typed}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");
 
     /// <summary>The welcome or help card; where the channel gives no name, it says what we call the person and how to change it.</summary>
     private WelcomeView Welcome(TurnContext context, bool firstContact) =>

@@ -101,7 +101,7 @@ public sealed class CardRenderer
         v.FirstContact,
         v.FirstContact ? "Hi, I'm StretchBot" : "What I can do",
         "I help your team take short stretch breaks: one stretch at a time, step by step. Click Done when you've finished to build your streak.",
-        v.ChosenName is { } name ? $"I'll call you **{Md(name)}** here. To change it, type `name` and your name, for example `name Ada`." : null,
+        v.ChosenName is { } name ? $"I'll call you {Md(name)} here. To change it, type `name` and your name, for example `name Ada`." : null,
         ((CommandData[])[
             new("stretch", "A random stretch, walked through step by step", null),
             new("stretch [where]", "Desk, floor, gym or quick, or a body area such as back", "stretch desk"),
