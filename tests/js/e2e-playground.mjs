@@ -5,7 +5,7 @@
 //   node e2e-playground.mjs <baseUrl> <screenshotDir>
 //
 // Prints one JSON line with what it saw; exits 1 with the reason when a step fails.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -123,6 +123,7 @@ try {
   await page.waitForTimeout(300);
   await shot('phone-welcome-back');
 
+  writeFileSync(join(shots, 'report.json'), JSON.stringify(seen, null, 2));
   console.log(JSON.stringify({ ok: true, ...seen }));
 } catch (error) {
   await shot('failure').catch(() => {});
