@@ -1,10 +1,11 @@
 // Drives the StretchBot playground (the official Web Chat bundle on our Direct Line endpoint) in Debian's
-// headless Chromium, as a person would: ask for a desk stretch, click through every step, click Done, ask for stats.
+// headless Chromium, as a person would: see the greeting on open, give a name, ask for a desk stretch, click through
+// every step, click Done, ask for stats and the leaderboard; then the same at phone width (390 px).
 //
 //   node e2e-playground.mjs <baseUrl> <screenshotDir>
 //
 // Prints one JSON line with what it saw; exits 1 with the reason when a step fails.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -31,10 +32,26 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') seen.consoleErrors.push(m.text()); });
   page.setDefaultTimeout(15000);
 
+  const opened = Date.now();
   await page.goto(baseUrl + '/');
   const input = page.locator('[data-id="webchat-sendbox-input"]');
   await input.waitFor();
+  seen.sendBoxMs = Date.now() - opened;
+  seen.loading = await page.evaluate(() => performance.getEntriesByType('resource')
+    .filter(r => r.name.includes('/lib/'))
+    .map(r => ({ url: r.name.replace(location.origin, ''), ms: Math.round(r.duration), bytes: r.transferSize, encoded: r.encodedBodySize, decoded: r.decodedBodySize })));
+  seen.domContentLoadedMs = await page.evaluate(() => Math.round(performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd));
+
+  // Greeted on open, before typing anything: a newcomer gets the welcome card, which says what they're called.
+  const welcome = page.locator('.ac-adaptiveCard').filter({ hasText: /Hi, I.m StretchBot/ }).first();
+  await welcome.waitFor();
+  seen.greeting = (await welcome.innerText()).replace(/\s+/g, ' ').slice(0, 400);
+  seen.transcriptOnOpen = await page.locator('[role="log"] article, .webchat__basic-transcript__activity').count();
   await shot('playground');
+
+  await input.fill('name Ada');
+  await input.press('Enter');
+  await page.getByText(/I.ll call you Ada from now on/).first().waitFor();
 
   await input.fill('stretch desk');
   await input.press('Enter');
@@ -60,7 +77,7 @@ try {
   const done = card.locator('button.ac-pushButton:visible', { hasText: 'Done' }).first();
   await done.waitFor({ state: 'visible' });
   await done.click();
-  const confirmation = page.locator('.ac-adaptiveCard').filter({ hasText: 'streak' }).filter({ hasText: 'Done' }).last();
+  const confirmation = page.locator('.ac-adaptiveCard').filter({ hasText: 'day streak' }).filter({ hasText: 'Done ✓' }).last();
   await confirmation.waitFor();
   await confirmation.scrollIntoViewIfNeeded();
   await shot('done');
@@ -75,6 +92,38 @@ try {
   await shot('stats');
   seen.stats = (await stats.innerText()).replace(/\s+/g, ' ').slice(0, 300);
 
+  await input.fill('leaderboard');
+  await input.press('Enter');
+  const board = page.locator('.ac-adaptiveCard').filter({ hasText: 'Leaderboard' }).filter({ hasText: 'Stretches' }).last();
+  await board.waitFor();
+  await board.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot('leaderboard');
+  seen.leaderboard = (await board.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+
+  // A phone: the same person, 390 px wide. Every text on the stats card must fit (nothing cut to "🔥..").
+  await page.setViewportSize({ width: 390, height: 844 });
+  await input.fill('stats');
+  await input.press('Enter');
+  const phoneStats = page.locator('.ac-adaptiveCard').filter({ hasText: 'Your stretch stats' }).nth(1);
+  await phoneStats.waitFor();
+  await phoneStats.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(300);
+  await shot('phone-stats');
+  seen.phoneCut = await phoneStats.evaluate((card) => [...card.querySelectorAll('.ac-textBlock')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+    .map(e => e.textContent));
+  seen.phoneStats = (await phoneStats.innerText()).replace(/\s+/g, ' ').slice(0, 300);
+  await page.reload();
+  await input.waitFor();
+  // Back again: a short hello, not the welcome card twice.
+  const hello = page.getByText('Welcome back').last();
+  await hello.waitFor();
+  seen.hello = (await hello.locator('xpath=ancestor::*[contains(@class,"webchat__bubble__content")][1]').innerText().catch(() => hello.innerText())).replace(/\s+/g, ' ').slice(0, 200);
+  await page.waitForTimeout(300);
+  await shot('phone-welcome-back');
+
+  writeFileSync(join(shots, 'report.json'), JSON.stringify(seen, null, 2));
   console.log(JSON.stringify({ ok: true, ...seen }));
 } catch (error) {
   await shot('failure').catch(() => {});

@@ -170,6 +170,9 @@ try {
   await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body><div id="frame" class="frame"></div></body></html>');
   await page.addStyleTag({ path: join(acDist, 'adaptivecards.css') });
   await page.addStyleTag({ content: teamsCss });
+  // With markdown-it on the page the renderer processes TextBlock markdown, as its docs set it up and as every host
+  // does: without it, the escapes in our data (\[, \*) would show as written.
+  await page.addScriptTag({ path: join(here, 'node_modules', 'markdown-it', 'dist', 'markdown-it.min.js') });
   await page.addScriptTag({ path: join(acDist, 'adaptivecards.min.js') });
 
   // Teams on a phone: narrow, card actions stacked full width.

@@ -2,10 +2,13 @@ using StretchBot.Text;
 
 namespace StretchBot.Conversation;
 
-public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Unknown }
+public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Name, Unknown }
 
-/// <summary>A parsed chat command. Argument is the rest of the text after the command word.</summary>
-public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null);
+/// <summary>
+/// A parsed chat command. Argument is the rest of the text after the command word, normalised for matching; Typed is
+/// the same as the person typed it (all of it for an unknown command), for echoing back and for names.
+/// </summary>
+public sealed record Command(CommandKind Kind, string Argument, string? Suggestion = null, string Typed = "");
 
 /// <summary>Reads what a person typed. Forgiving: case, a leading slash, punctuation and a few synonyms are fine.</summary>
 public static class Commands
@@ -23,9 +26,10 @@ public static class Commands
         ["leaderboard"] = CommandKind.Leaderboard, ["leaders"] = CommandKind.Leaderboard, ["top"] = CommandKind.Leaderboard, ["ranking"] = CommandKind.Leaderboard, ["board"] = CommandKind.Leaderboard,
         ["safety"] = CommandKind.Safety, ["doctor"] = CommandKind.Safety, ["safe"] = CommandKind.Safety,
         ["schedule"] = CommandKind.Schedule, ["schedules"] = CommandKind.Schedule,
+        ["name"] = CommandKind.Name, ["rename"] = CommandKind.Name, ["nickname"] = CommandKind.Name,
     };
 
-    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety", "schedule"];
+    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety", "schedule", "name"];
 
     public static Command Parse(string? text)
     {
@@ -43,15 +47,23 @@ public static class Commands
         if (!Words.TryGetValue(word, out var kind))
         {
             var tokens = cleaned.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && k != CommandKind.Help) : -1;
+            // Not "name": "my name is Ada" would lose Ada's capital letter, so that one is only a command word first.
+            var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && k is not (CommandKind.Help or CommandKind.Name)) : -1;
             if (hit >= 0)
             {
                 var argument = string.Join(' ', tokens.Where((t, i) => i != hit && !Filler.Contains(t)));
                 return new Command(Words[tokens[hit]], argument);
             }
 
+            // The suggestion is a command to type, shown as code: it keeps the rest only when that is a few plain words.
             var suggestion = Closest(word);
-            return new Command(CommandKind.Unknown, cleaned, suggestion is null ? null : (rest.Length > 0 ? $"{suggestion} {rest}" : suggestion));
+            return new Command(CommandKind.Unknown, cleaned, suggestion is null ? null : (IsPlainWords(rest) ? $"{suggestion} {rest}" : suggestion), Typed(text!));
+        }
+
+        // A name keeps its case and punctuation: the rest of what was typed, as typed.
+        if (kind == CommandKind.Name)
+        {
+            return new Command(kind, RawRest(text!), Typed: RawRest(text!));
         }
 
         if (kind == CommandKind.Stretch && rest.Length > 0)
@@ -59,13 +71,26 @@ public static class Commands
             rest = StripFiller(rest);
         }
 
-        return new Command(kind, rest);
+        return new Command(kind, rest, Typed: RawRest(text!));
     }
 
     private static readonly HashSet<string> Filler = new(StringComparer.OrdinalIgnoreCase)
     {
         "give", "me", "a", "an", "please", "pls", "my", "show", "the", "some", "i", "want", "need", "can", "get", "let's", "lets", "do", "time", "for", "now", "new", "one", "another", "go",
     };
+
+    private static bool IsPlainWords(string rest) =>
+        rest.Length is > 0 and <= 30 && rest.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '\'');
+
+    private static string Typed(string text) => (text.Length > MaxTextLength ? text[..MaxTextLength] : text).Trim();
+
+    private static string RawRest(string text)
+    {
+        var trimmed = Typed(text);
+        var start = trimmed.StartsWith('/') ? 1 : 0;
+        var space = trimmed.AsSpan(start).IndexOfAny(' ', '\t', '\n');
+        return space < 0 ? string.Empty : trimmed[(start + space)..].Trim();
+    }
 
     private static string StripFiller(string rest)
     {

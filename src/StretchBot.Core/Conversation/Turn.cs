@@ -3,8 +3,11 @@ namespace StretchBot.Conversation;
 /// <summary>Where a turn happens. The tenant scopes every query: one tenant or workspace never sees another's data.</summary>
 public sealed record Where(string ChannelId, string TenantId, string ConversationId, string? TeamId = null, bool IsGroup = false, string? ConversationName = null);
 
-/// <summary>Who is talking. TimeZone is an IANA or Windows id when the channel tells us one.</summary>
-public sealed record Who(string UserId, string DisplayName, string? TimeZone = null);
+/// <summary>
+/// Who is talking. DisplayName is null when the channel has no real name for the person (the playground); they then go
+/// by a name they choose with <c>name</c>. TimeZone is an IANA or Windows id when the channel tells us one.
+/// </summary>
+public sealed record Who(string UserId, string? DisplayName, string? TimeZone = null);
 
 /// <summary>A button on one of our cards, already read out of the channel's wire format by its adapter.</summary>
 public sealed record CardAction(string Name, string? PromptId = null, string? StretchId = null, string? Filter = null);

@@ -32,7 +32,7 @@ public sealed partial class TurnHandler(
         // First contact: the safety advice comes before anything else, whatever the person asked.
         if (person.IsNew)
         {
-            views.Add(new WelcomeView(FirstContact: true, catalog.Safety));
+            views.Add(Welcome(context, firstContact: true));
         }
 
         var answer = turn.Action is { } action
@@ -46,12 +46,13 @@ public sealed partial class TurnHandler(
 
     private Task<IReadOnlyList<View>> OnTextAsync(TurnContext context, Command command, CancellationToken cancellationToken) => command.Kind switch
     {
-        CommandKind.Help => One(new WelcomeView(FirstContact: false, catalog.Safety)),
+        CommandKind.Help => One(Welcome(context, firstContact: false)),
         CommandKind.Safety => One(new SafetyView(catalog.Safety)),
-        CommandKind.Stretch => StretchAsync(context, command.Argument, cancellationToken),
+        CommandKind.Stretch => StretchAsync(context, command.Argument, cancellationToken, command.Typed),
         CommandKind.Stretches => One(ListStretches(command.Argument)),
         CommandKind.Stats => StatsAsync(context, cancellationToken),
         CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
+        CommandKind.Name => NameAsync(context, command.Typed, cancellationToken),
         // The Teams command menu already lists it; say plainly what works today rather than "I didn't get that".
         CommandKind.Schedule => One(new MessageView("Scheduled breaks aren't here yet", "Soon a team lead will be able to say `schedule weekdays 10:30 and 15:00` and I'll post a stretch at those times.", "For now, type `stretch` whenever you want a break.")),
         _ => One(Unknown(command)),
@@ -67,11 +68,14 @@ public sealed partial class TurnHandler(
         "stats" => StatsAsync(context, cancellationToken),
         "leaderboard" => LeaderboardAsync(context, cancellationToken),
         "safety" => One(new SafetyView(catalog.Safety)),
-        "help" => One(new WelcomeView(FirstContact: false, catalog.Safety)),
+        "help" => One(Welcome(context, firstContact: false)),
+        // A client says hello when a person opens it (the playground): a newcomer already gets the welcome card.
+        "hello" => One(context.Person.IsNew ? [] : [Hello(context)]),
         _ => One(new MessageView("I can't use that button", "It may be from an older version of one of my cards.", "Type `help` to see what I can do.")),
     };
 
-    private async Task<IReadOnlyList<View>> StretchAsync(TurnContext context, string argument, CancellationToken cancellationToken)
+    /// <param name="typed">The argument as the person typed it, to echo; the normalised argument where none.</param>
+    private async Task<IReadOnlyList<View>> StretchAsync(TurnContext context, string argument, CancellationToken cancellationToken, string? typed = null)
     {
         if (argument.Length == 0)
         {
@@ -95,10 +99,13 @@ public sealed partial class TurnHandler(
             return await OfferAsync(context, [stretch], cancellationToken);
         }
 
-        var hint = match.Suggestions.Count > 0
-            ? $"Did you mean {string.Join(" or ", match.Suggestions.Select(s => $"`stretch {s.Name.ToLowerInvariant()}`"))}? Type `stretches` to see them all."
-            : "Try `stretch desk`, `stretch floor`, `stretch quick`, a body area such as `stretch back`, or `stretches` to see them all.";
-        return [new MessageView("I don't know that stretch", $"I couldn't find a stretch called \"{Shorten(argument)}\".", hint)];
+        Said hint = match.Suggestions.Count switch
+        {
+            0 => "Try `stretch desk`, `stretch floor`, `stretch quick`, a body area such as `stretch back`, or `stretches` to see them all.",
+            1 => $"Did you mean {Said.Command($"stretch {match.Suggestions[0].Name.ToLowerInvariant()}")}? Type `stretches` to see them all.",
+            _ => $"Did you mean {Said.Command($"stretch {match.Suggestions[0].Name.ToLowerInvariant()}")} or {Said.Command($"stretch {match.Suggestions[1].Name.ToLowerInvariant()}")}? Type `stretches` to see them all.",
+        };
+        return [new MessageView("I don't know that stretch", $"I couldn't find a stretch called \"{(string.IsNullOrWhiteSpace(typed) ? argument : typed)}\".", hint)];
     }
 
     private async Task<IReadOnlyList<View>> StretchByIdAsync(TurnContext context, string stretchId, CancellationToken cancellationToken)
@@ -160,7 +167,9 @@ public sealed partial class TurnHandler(
         var stretch = catalog.Find(prompt.StretchId) ?? Placeholder(prompt.StretchId);
         var now = time.GetUtcNow();
         var today = context.LocalDate(now);
-        var isNew = await completions.RecordAsync(new StretchCompleted(prompt, where, context.Turn.Who, now, today), cancellationToken);
+        // The name as the leaderboard shows it: the channel's, or the one the person chose where the channel has none.
+        var who = context.Turn.Who with { DisplayName = context.Person.DisplayName };
+        var isNew = await completions.RecordAsync(new StretchCompleted(prompt, where, who, now, today), cancellationToken);
         return [await DoneViewAsync(context, prompt, stretch, alreadyDone: !isNew, cancellationToken)];
     }
 
@@ -169,7 +178,7 @@ public sealed partial class TurnHandler(
         var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);
         var stats = await completions.DoneStatsAsync(context.Turn.Where, context.Turn.Who.UserId, prompt.Id, weekStart, cancellationToken);
-        return new DoneView(prompt.Id, stretch, context.Person.DisplayName, alreadyDone,
+        return new DoneView(prompt.Id, stretch, context.Person.DisplayName, CallName(context), alreadyDone,
             StreakDays: Streaks.Current(stats.Days, today), stats.Total, stats.WeekCount, stats.Rank, stats.PromptCount);
     }
 
@@ -251,15 +260,56 @@ public sealed partial class TurnHandler(
     }
 
     private static MessageView Unknown(Command command) => command.Suggestion is { } suggestion
-        ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", $"Did you mean `{suggestion}`? Type `help` to see everything I can do.")
-        : new MessageView("Sorry, I didn't get that", $"I don't understand \"{Shorten(command.Argument)}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");
+        ? new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Typed}\".", $"Did you mean {Said.Command(suggestion)}? Type `help` to see everything I can do.")
+        : new MessageView("Sorry, I didn't get that", $"I don't understand \"{command.Typed}\".", "Try `stretch`, `stretch desk`, `stretches`, `stats` or `leaderboard`. Type `help` to see everything I can do.");
 
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..39] + "…";
+    /// <summary>The welcome or help card; where the channel gives no name, it says what we call the person and how to change it.</summary>
+    private WelcomeView Welcome(TurnContext context, bool firstContact) =>
+        new(firstContact, catalog.Safety, context.Turn.Who.DisplayName is null ? context.Person.DisplayName : null);
+
+    private static MessageView Hello(TurnContext context) =>
+        new("Welcome back", $"Good to see you, {CallName(context)}. Type `stretch` when you're ready for a break.", "Type `help` to see everything I can do.");
+
+    /// <summary>
+    /// How to greet someone: the first word of a name their channel gives (a full name, "Ada Lovelace"), or all of the
+    /// name they chose or were given here (it's what they asked to be called).
+    /// </summary>
+    private static string CallName(TurnContext context) => context.Turn.Who.DisplayName is null
+        ? context.Person.DisplayName
+        : context.Person.DisplayName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? context.Person.DisplayName;
+
+    /// <summary>"name Ada": where the channel gives no name, the person chooses theirs; where it does, that one stays.</summary>
+    private async Task<IReadOnlyList<View>> NameAsync(TurnContext context, string argument, CancellationToken cancellationToken)
+    {
+        var current = context.Person.DisplayName;
+        if (context.Turn.Who.DisplayName is not null)
+        {
+            return [new MessageView("Your name comes from your chat app", $"Here I call you {current}, the name your account gives me.", "To change it, change it in your profile there.")];
+        }
+
+        if (argument.Length == 0)
+        {
+            return [new MessageView("What should I call you?", $"I call you {current} for now.", "Type `name` and then your name, for example `name Ada`.")];
+        }
+
+        if (PeopleStore.CleanChosenName(argument, out var problem) is not { } name)
+        {
+            Said text = problem == "long"
+                ? $"A name can be up to {PeopleStore.MaxChosenName} characters."
+                : "A name needs at least one letter or digit.";
+            return [new MessageView("I couldn't use that name", text, "Type `name` and then your name, for example `name Ada`.")];
+        }
+
+        var renamed = await people.RenameAsync(context.Person, name, cancellationToken);
+        return [new MessageView("Nice to meet you", $"I'll call you {renamed.DisplayName} from now on, on the leaderboard too.", "Type `stretch` when you're ready for a break.")];
+    }
 
     private static Stretch Placeholder(string id) =>
         new(id, id, [], string.Empty, [], [], [], [], null, null, [], 60, [], null);
 
     private static Task<IReadOnlyList<View>> One(View view) => Task.FromResult<IReadOnlyList<View>>([view]);
+
+    private static Task<IReadOnlyList<View>> One(IReadOnlyList<View> views) => Task.FromResult(views);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Done on {ChannelId}: prompt id {Reason}")]
     private static partial void LogRejectedDone(ILogger logger, string channelId, string reason);

@@ -5,17 +5,21 @@ namespace StretchBot.Conversation;
 /// <summary>What to show, independent of any channel. Renderers turn these into Adaptive Cards or Block Kit.</summary>
 public abstract record View;
 
-public sealed record WelcomeView(bool FirstContact, SafetyAdvice Safety) : View;
+/// <param name="ChosenName">The name the person goes by here when their channel gives none (the playground): set, the
+/// card says how to change it with <c>name</c>.</param>
+public sealed record WelcomeView(bool FirstContact, SafetyAdvice Safety, string? ChosenName = null) : View;
 
 public sealed record SafetyView(SafetyAdvice Safety) : View;
 
 /// <param name="DoneBy">Who did it, most recent first (at most 60), where a channel shows each of them their own view.</param>
 public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null, IReadOnlyList<string>? DoneBy = null) : View;
 
+/// <param name="CallName">How to greet the person: a first name, the name they chose, or null for none.</param>
 public sealed record DoneView(
     string PromptId,
     Stretch Stretch,
     string DisplayName,
+    string? CallName,
     bool AlreadyDone,
     int StreakDays,
     int TotalStretches,
@@ -33,8 +37,11 @@ public sealed record LeaderboardEntry(int Rank, string UserId, string DisplayNam
 
 public sealed record LeaderboardView(DateOnly WeekStart, DateOnly WeekEnd, IReadOnlyList<LeaderboardEntry> Entries, LeaderboardEntry? Me) : View;
 
-/// <summary>A short friendly message: a reply to a mistake says how to write it.</summary>
-public sealed record MessageView(string Title, string Text, string? Hint = null) : View;
+/// <summary>
+/// A short friendly message: a reply to a mistake says how to write it. Title is ours; Text and Hint keep a person's
+/// words apart from ours (see <see cref="Said"/>), so every channel escapes them for its format.
+/// </summary>
+public sealed record MessageView(string Title, Said Text, Said? Hint = null) : View;
 
 /// <summary>The outcome of a turn: messages to post, in order.</summary>
 public sealed record TurnResult(IReadOnlyList<View> Messages)

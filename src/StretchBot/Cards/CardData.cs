@@ -23,7 +23,7 @@ public sealed record DoneCardData(
 
 public sealed record CommandData(string Command, string Description, string? Example);
 
-public sealed record WelcomeCardData(bool FirstContact, string Title, string Intro, IReadOnlyList<CommandData> Commands, SafetyData Safety);
+public sealed record WelcomeCardData(bool FirstContact, string Title, string Intro, string? NameLine, IReadOnlyList<CommandData> Commands, SafetyData Safety);
 
 public sealed record CatalogItemData(string Id, string Name, string Targets, string Where, string Duration, bool IsQuick);
 

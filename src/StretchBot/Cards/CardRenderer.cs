@@ -7,6 +7,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
+using StretchBot.Markup;
 using StretchBot.Templating;
 
 namespace StretchBot.Cards;
@@ -14,7 +15,12 @@ namespace StretchBot.Cards;
 /// <summary>What a channel posts for one view: an Adaptive Card, or plain (markdown) text for short messages.</summary>
 public sealed record RenderedMessage(string? Text, JsonObject? Card, string Summary);
 
-/// <summary>Binds views to the Adaptive Card templates in cards/teams with the templating engine.</summary>
+/// <summary>
+/// Binds views to the Adaptive Card templates in cards/teams with the templating engine. Every string bound into a
+/// template is text, not markup: names, echoes, and the catalog's words too (an admin's custom catalog is data written by
+/// a person, and the built-in one has no markup), so each is escaped with <see cref="CardMarkdown"/> as the data is built
+/// here. The templates hold our own markup. Ids only travel in Submit data and element ids, and are left as they are.
+/// </summary>
 public sealed class CardRenderer
 {
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
@@ -45,14 +51,14 @@ public sealed class CardRenderer
 
     public RenderedMessage Render(View view, ChannelCapabilities capabilities) => view switch
     {
-        StretchView v => Card("stretch", StretchData(v, capabilities), CardJsonContext.Default.StretchCardData, $"Stretch: {v.Stretch.Name}"),
-        DoneView v => Card("done", DoneData(v, capabilities, _safety), CardJsonContext.Default.DoneCardData, $"Done: {v.Stretch.Name}"),
+        StretchView v => Card("stretch", StretchData(v, capabilities), CardJsonContext.Default.StretchCardData, $"Stretch: {PlainText.Escape(v.Stretch.Name)}"),
+        DoneView v => Card("done", DoneData(v, capabilities, _safety), CardJsonContext.Default.DoneCardData, $"Done: {PlainText.Escape(v.Stretch.Name)}"),
         WelcomeView v => Card("welcome", WelcomeData(v), CardJsonContext.Default.WelcomeCardData, "Welcome to StretchBot"),
         CatalogView v => Card("catalog", CatalogData(v, _safety), CardJsonContext.Default.CatalogCardData, "Stretches"),
         StatsView v => Card("stats", StatsData(v, _safety), CardJsonContext.Default.StatsCardData, "Your stretch stats"),
         LeaderboardView v => Card("leaderboard", LeaderboardData(v, _safety), CardJsonContext.Default.LeaderboardCardData, "Leaderboard"),
         SafetyView v => Text(Markdown(v.Safety), v.Safety.Title),
-        MessageView v => Text(v.Hint is null ? $"**{v.Title}**\n\n{v.Text}" : $"**{v.Title}**\n\n{v.Text}\n\n{v.Hint}", v.Title),
+        MessageView v => Text(Markdown(v), v.Title),
         _ => throw new ArgumentOutOfRangeException(nameof(view), view.GetType().Name, "No renderer for this view."),
     };
 
@@ -62,21 +68,21 @@ public sealed class CardRenderer
     internal static StretchCardData StretchData(StretchView v, ChannelCapabilities capabilities)
     {
         var s = v.Stretch;
-        var steps = s.Steps.Select((text, i) => new StepData(i + 1, text, i == 0, i == s.Steps.Count - 1)).ToList();
+        var steps = s.Steps.Select((text, i) => new StepData(i + 1, Md(text), i == 0, i == s.Steps.Count - 1)).ToList();
         return new StretchCardData(
             v.PromptId,
             v.Scheduled ? "Time for a stretch" : "Here's your stretch",
-            v.Intro ?? Intro(s),
+            Md(v.Intro ?? Intro(s)),
             new CapabilitiesData(capabilities.SupportsExecute),
             v.DoneCount,
             DoneText(v.DoneCount),
-            new StretchData(s.Id, s.Name, s.Targets, Where(s.Places), s.Equipment.Count == 0 ? "None" : string.Join(", ", s.Equipment),
-                Duration(s.DurationSeconds), s.Dose, s.Breathing, s.Cautions, steps, steps.Count),
+            new StretchData(s.Id, Md(s.Name), Md(s.Targets), Md(Where(s.Places)), Md(s.Equipment.Count == 0 ? "None" : string.Join(", ", s.Equipment)),
+                Md(Duration(s.DurationSeconds)), MdOrNull(s.Dose), MdOrNull(s.Breathing), s.Cautions.Select(Md).ToList(), steps, steps.Count),
             Safety(v.Safety));
     }
 
     internal static DoneCardData DoneData(DoneView v, ChannelCapabilities capabilities, SafetyData safety) => new(
-        v.Stretch.Name,
+        Md(v.Stretch.Name),
         v.AlreadyDone ? "Already counted ✓" : "Done ✓",
         v.AlreadyDone,
         Greeting(v),
@@ -85,7 +91,7 @@ public sealed class CardRenderer
         v.TotalStretches,
         v.WeekCount,
         v.Rank,
-        v.Rank > 0 ? $"#{v.Rank} this week" : "Not ranked yet",
+        v.Rank > 0 ? Md($"#{v.Rank} this week") : "Not ranked yet",
         v.DoneCount,
         DoneText(v.DoneCount),
         new CapabilitiesData(capabilities.SupportsExecute),
@@ -95,7 +101,8 @@ public sealed class CardRenderer
         v.FirstContact,
         v.FirstContact ? "Hi, I'm StretchBot" : "What I can do",
         "I help your team take short stretch breaks: one stretch at a time, step by step. Click Done when you've finished to build your streak.",
-        [
+        v.ChosenName is { } name ? $"I'll call you {Md(name)} here. To change it, type `name` and your name, for example `name Ada`." : null,
+        ((CommandData[])[
             new("stretch", "A random stretch, walked through step by step", null),
             new("stretch [where]", "Desk, floor, gym or quick, or a body area such as back", "stretch desk"),
             new("stretch [name]", "A stretch by name", "stretch cat and cow"),
@@ -103,8 +110,10 @@ public sealed class CardRenderer
             new("stats", "Your totals and streak", null),
             new("leaderboard", "Who stretched most this week here", null),
             new("safety", "When to see the doctor", null),
+            new("name [your name]", "What I call you here", "name Ada"),
             new("help", "This card", null),
-        ],
+        ]).Where(c => v.ChosenName is not null || !c.Command.StartsWith("name", StringComparison.Ordinal))
+            .Select(c => new CommandData(Md(c.Command), Md(c.Description), MdOrNull(c.Example))).ToList(),
         Safety(v.Safety));
 
     /// <summary>Rows on the catalog card: about 600 bytes each, so a long custom catalog still fits in a 28 KB card.</summary>
@@ -112,7 +121,7 @@ public sealed class CardRenderer
 
     internal static CatalogCardData CatalogData(CatalogView v, SafetyData safety)
     {
-        var title = v.FilterText is null ? "Stretches" : $"Stretches: {v.FilterText}";
+        var title = v.FilterText is null ? "Stretches" : $"Stretches: {Md(v.FilterText)}";
         if (v.Stretches.Count > MaxCatalogRows)
         {
             title += $" (first {MaxCatalogRows}; try stretches desk, floor or gym)";
@@ -120,29 +129,29 @@ public sealed class CardRenderer
 
         return new(
             title,
-            v.FilterText,
+            MdOrNull(v.FilterText),
             v.Stretches.Count,
-            v.Stretches.Take(MaxCatalogRows).Select(s => new CatalogItemData(s.Id, s.Name, s.Targets, Where(s.Places), Duration(s.DurationSeconds), s.IsQuick)).ToList(),
+            v.Stretches.Take(MaxCatalogRows).Select(s => new CatalogItemData(s.Id, Md(s.Name), Md(s.Targets), Md(Where(s.Places)), Md(Duration(s.DurationSeconds)), s.IsQuick)).ToList(),
             safety);
     }
 
     internal static StatsCardData StatsData(StatsView v, SafetyData safety) => new(
-        v.DisplayName,
+        Md(v.DisplayName),
         v.Total,
         v.WeekCount,
         v.StreakDays,
         v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
-        v.Favourite,
-        v.Recent.Select(r => new RecentData(r.StretchName, When(r.LocalTime, v.Today))).ToList(),
+        MdOrNull(v.Favourite),
+        v.Recent.Select(r => new RecentData(Md(r.StretchName), When(r.LocalTime, v.Today))).ToList(),
         v.Total > 0,
         safety);
 
     internal static LeaderboardCardData LeaderboardData(LeaderboardView v, SafetyData safety) => new(
         "Leaderboard",
         $"This week ({v.WeekStart.ToString("ddd d MMM", CultureInfo.InvariantCulture)} – {v.WeekEnd.ToString("ddd d MMM", CultureInfo.InvariantCulture)})",
-        v.Entries.Select(e => new LeaderboardEntryData(e.Rank, e.DisplayName, e.Count, e.IsMe, Medal(e.Rank))).ToList(),
+        v.Entries.Select(e => new LeaderboardEntryData(e.Rank, Md(e.DisplayName), e.Count, e.IsMe, Medal(e.Rank))).ToList(),
         v.Entries.Count == 0,
-        v.Me is { } me ? $"You: #{me.Rank} with {me.Count}" : null,
+        v.Me is { } me ? Md($"You: #{me.Rank} with {me.Count}") : null,
         safety);
 
     private RenderedMessage Card<T>(string template, T data, JsonTypeInfo<T> typeInfo, string summary) =>
@@ -168,17 +177,28 @@ public sealed class CardRenderer
         }
     });
 
-    private static SafetyData Safety(SafetyAdvice safety) => new(safety.Title, safety.Paragraphs);
+    private static SafetyData Safety(SafetyAdvice safety) => new(Md(safety.Title), safety.Paragraphs.Select(Md).ToList());
+
+    private static string Md(string text) => CardMarkdown.Escape(text);
+
+    private static string? MdOrNull(string? text) => CardMarkdown.EscapeOrNull(text);
 
     private static string Markdown(SafetyAdvice safety)
     {
-        var text = new StringBuilder().Append("**").Append(safety.Title).Append("**");
+        var text = new StringBuilder().Append("**").Append(MessageMarkdown.Escape(safety.Title)).Append("**");
         foreach (var paragraph in safety.Paragraphs)
         {
-            text.Append("\n\n").Append(paragraph);
+            text.Append("\n\n").Append(MessageMarkdown.Escape(paragraph));
         }
 
         return text.ToString();
+    }
+
+    /// <summary>A message as markdown text: our title in bold, then the text and the hint, a person's words escaped.</summary>
+    private static string Markdown(MessageView v)
+    {
+        var text = $"**{v.Title}**\n\n{MessageMarkdown.Render(v.Text)}";
+        return v.Hint is null ? text : $"{text}\n\n{MessageMarkdown.Render(v.Hint)}";
     }
 
     private static string DoneText(int count) => count switch
@@ -215,9 +235,7 @@ public sealed class CardRenderer
 
     private static string Greeting(DoneView v)
     {
-        // Web Chat calls everyone "You"; a name is only worth using when we have a real one.
-        var first = v.DisplayName.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
-        var name = string.IsNullOrEmpty(first) || first.Equals("You", StringComparison.OrdinalIgnoreCase) ? null : first;
+        var name = string.IsNullOrWhiteSpace(v.CallName) ? null : Md(v.CallName);
         return (v.AlreadyDone, name) switch
         {
             (true, null) => "You already logged this one. It counts once.",

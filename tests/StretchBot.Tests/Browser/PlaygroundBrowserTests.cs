@@ -15,7 +15,7 @@ namespace StretchBot.Tests.Browser;
 public sealed class PlaygroundBrowserTests : AppTest
 {
     [Fact]
-    public async Task APersonAsksForADeskStretchStepsThroughItClicksDoneAndSeesOneInStats()
+    public async Task APersonIsGreetedOnOpenNamesThemselvesDoesADeskStretchAndSeesTheirNameInStatsAndTheLeaderboard()
     {
         Factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         Factory.StartServer();
@@ -29,12 +29,25 @@ public sealed class PlaygroundBrowserTests : AppTest
         var stepCount = (int)report["stepCount"]!;
         Assert.True(stepCount >= 2, $"a desk stretch with {stepCount} steps");
         Assert.Equal(stepCount, (int)report["steps"]!);
+        // Greeted before typing: the welcome card, with the safety advice and the friendly name to change.
+        Assert.Contains("When to see the doctor", (string)report["greeting"]!);
+        Assert.Matches(@"I.ll call you \w+ \w+ here", (string)report["greeting"]!);
         Assert.Contains("Done", (string)report["confirmation"]!);
+        Assert.Contains("Nice work, Ada!", (string)report["confirmation"]!);
         Assert.Matches(@"\b1\b\s*in total", (string)report["stats"]!);
+        Assert.Contains("Ada", (string)report["stats"]!);
+        Assert.Contains("Ada (you)", (string)report["leaderboard"]!);
+        Assert.DoesNotContain("You (you)", (string)report["leaderboard"]!);
+        // At 390 px every text on the stats card fits: the streak reads "1", "🔥 day streak", nothing cut off.
+        Assert.Empty(report["phoneCut"]!.AsArray());
+        Assert.Matches(@"\b1\s*🔥 day streak", (string)report["phoneStats"]!);
+        // Back again on reload: a short hello by name, not the welcome card again.
+        Assert.Contains("Welcome back", (string)report["hello"]!);
+        Assert.Contains("Ada", (string)report["hello"]!);
         Assert.Empty(report["requests"]!.AsArray());
 
         var completion = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.StartsWith("local-", completion.UserId);
-        Assert.Equal("You", completion.DisplayName);
+        Assert.Equal("Ada", completion.DisplayName);
     }
 }

@@ -69,7 +69,7 @@ public sealed class StretchFlowTests : AppTest
 
         var text = CardReader.AllText(confirmation);
         Assert.Contains("Done", text);
-        Assert.Matches(@"🔥 1\s+day streak", text);
+        Assert.Matches(@"\b1\s+🔥 day streak", text);
         Assert.Contains("Cat", text);
 
         var rows = ReadCompletions();
@@ -133,7 +133,7 @@ public sealed class StretchFlowTests : AppTest
         await chat.SayAsync("stats");
         var stats = CardReader.AllText(DirectLineClient.CardOf(Assert.Single(await chat.RepliesAsync())));
 
-        Assert.Matches(@"🔥 3\s+day streak", stats);
+        Assert.Matches(@"\b3\s+🔥 day streak", stats);
         Assert.Matches(@"\b3\s+in total", stats);
     }
 

@@ -52,7 +52,7 @@ public static class LocalActivities
         var from = (JsonObject)activity["from"]!;
         var who = new Who(
             StringOf(from["id"])!,
-            CleanName(StringOf(from["name"])) ?? "You",
+            CleanName(StringOf(from["name"])),
             StringOf(activity["localTimezone"]));
         var where = new Where(ChannelId, TenantId, conversationId);
         // Web Chat renders Action.Submit but not Action.Execute.

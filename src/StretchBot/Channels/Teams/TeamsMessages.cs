@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using StretchBot.Cards;
 using StretchBot.Conversation;
+using StretchBot.Markup;
 
 namespace StretchBot.Channels.Teams;
 
@@ -86,9 +87,12 @@ public sealed class TeamsMessages(CardRenderer cards)
         };
     }
 
+    /// <summary>The text Teams shows in place of a card: plain text, so our markdown is dropped and a person's words escaped.</summary>
     private static string Plain(View view) => view switch
     {
-        MessageView m => m.Hint is null ? $"{m.Title}. {m.Text}" : $"{m.Title}. {m.Text} {m.Hint}",
+        MessageView m => m.Hint is null
+            ? $"{m.Title}. {PlainText.Render(m.Text)}"
+            : $"{m.Title}. {PlainText.Render(m.Text)} {PlainText.Render(m.Hint)}",
         _ => "Done.",
     };
 }
