@@ -52,7 +52,7 @@ public static class LocalActivities
         var who = new Who(
             StringOf(from["id"])!,
             CleanName(StringOf(from["name"])) ?? "You",
-            StringOf(activity["localTimezone"]));
+            CleanTimeZone(StringOf(activity["localTimezone"])));
         var where = new Where(ChannelId, TenantId, conversationId);
         // Web Chat renders Action.Submit but not Action.Execute.
         var capabilities = new ChannelCapabilities(SupportsExecute: false);
@@ -68,7 +68,7 @@ public static class LocalActivities
         if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"] is JsonObject invoke && invoke["action"] is JsonObject execute)
         {
             var action = CardActionOf(execute["data"] as JsonObject ?? new JsonObject());
-            return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
+            return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
         }
 
         return null;
