@@ -53,6 +53,11 @@ public static class ActivityBody
         {
             return (null, BadArgument($"The body is not valid JSON: {exception.Message}"));
         }
+        catch (InvalidOperationException)
+        {
+            // Checking for duplicate names reads every name, and an escaped lone surrogate in one throws this.
+            return (null, BadArgument(LoneSurrogate("in a property name")));
+        }
 
         if (node is not JsonObject activity)
         {
@@ -61,7 +66,7 @@ public static class ActivityBody
 
         if (FirstIllFormedString(activity) is { } where)
         {
-            return (null, BadArgument($"The body has a string with a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape) {where}."));
+            return (null, BadArgument(LoneSurrogate(where)));
         }
 
         return ActivitySchema.Check(activity) is { } mistake ? (null, BadArgument(mistake)) : (activity, null);
@@ -86,7 +91,8 @@ public static class ActivityBody
         try
         {
             int read;
-            while ((read = await request.Body.ReadAsync(chunk, linked.Token)) > 0)
+            // WaitAsync as well as the token: not every request stream gives up a pending read when its token is cancelled.
+            while ((read = await request.Body.ReadAsync(chunk, linked.Token).AsTask().WaitAsync(linked.Token)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
                 {
@@ -98,6 +104,8 @@ public static class ActivityBody
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
+            // The rest of the body may never come: close the connection after answering rather than wait to drain it.
+            request.HttpContext.Response.Headers.Connection = "close";
             return (null, TimedOut());
         }
         catch (BadHttpRequestException exception)
@@ -158,6 +166,9 @@ public static class ActivityBody
             return path.Length == 0 ? "in a property name" : $"in or under '{Shorten(path)}'";
         }
     }
+
+    private static string LoneSurrogate(string where) =>
+        $"The body has a string with a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape) {where}.";
 
     private static string Inside(string path) => path.Length == 0 ? string.Empty : $" in '{Shorten(path)}'";
 

@@ -54,10 +54,6 @@ public static class ActivitySchema
         ("entities", Kind.Array, 0),
         ("entities[]", Kind.Object, 0),
         ("entities[].type", Kind.String, 0),
-        ("entities[].text", Kind.String, 0),
-        ("entities[].timezone", Kind.String, 0),
-        ("entities[].mentioned", Kind.Object, 0),
-        ("entities[].mentioned.id", Kind.String, 0),
         ("membersAdded", Kind.Array, 0),
         ("membersAdded[]", Kind.Object, 0),
         ("membersAdded[].id", Kind.String, 0),
@@ -78,10 +74,22 @@ public static class ActivitySchema
         ("value.action.data", Kind.Object, 0),
     ];
 
+    // Entities are typed by their "type": only the fields of the types we read are checked (Mention, clientInfo).
+    private static readonly Dictionary<string, (string Path, Kind Kind, int MaxLength)[]> EntityFields = new(StringComparer.Ordinal)
+    {
+        ["mention"] = [("text", Kind.String, 0), ("mentioned", Kind.Object, 0), ("mentioned.id", Kind.String, 0)],
+        ["clientInfo"] = [("timezone", Kind.String, 0)],
+    };
+
     /// <summary>The first mistake, as a message for the sender, or null when every field we read has its schema's kind.</summary>
     public static string? Check(JsonObject activity)
     {
-        var mistake = Fields.Select(f => CheckPath(activity, f.Path, f.Kind, f.MaxLength)).FirstOrDefault(m => m is not null);
+        var mistake = Fields.Select(f => CheckPath(activity, f.Path, f.Kind, f.MaxLength)).FirstOrDefault(m => m is not null)
+            ?? (activity["entities"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(entity => EntityFields.TryGetValue(ActivityFields.StringOf(entity["type"]) ?? string.Empty, out var fields)
+                    ? fields.Select(f => CheckPath(entity, f.Path, f.Kind, f.MaxLength, "entities[].")).FirstOrDefault(m => m is not null)
+                    : null)
+                .FirstOrDefault(m => m is not null);
         if (mistake is null && ActivityFields.StringOf(activity["type"]) == "invoke" && ActivityFields.StringOf(activity["name"]) == "adaptiveCard/action")
         {
             mistake = activity["value"] is null
@@ -92,7 +100,7 @@ public static class ActivitySchema
         return mistake;
     }
 
-    private static string? CheckPath(JsonObject activity, string path, Kind kind, int maxLength)
+    private static string? CheckPath(JsonObject activity, string path, Kind kind, int maxLength, string shownPrefix = "")
     {
         foreach (var node in At(activity, path.Split('.')))
         {
@@ -103,12 +111,12 @@ public static class ActivitySchema
 
             if (!Is(node, kind))
             {
-                return $"'{path}' must be {Article(kind)}, not {Describe(node.GetValueKind())}.";
+                return $"'{shownPrefix}{path}' must be {Article(kind)}, not {Describe(node.GetValueKind())}.";
             }
 
             if (maxLength > 0 && kind == Kind.String && node.GetValue<string>().Length > maxLength)
             {
-                return $"'{path}' must be at most {maxLength} characters.";
+                return $"'{shownPrefix}{path}' must be at most {maxLength} characters.";
             }
         }
 
