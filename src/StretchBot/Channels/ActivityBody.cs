@@ -91,8 +91,7 @@ public static class ActivityBody
         try
         {
             int read;
-            // WaitAsync as well as the token: not every request stream gives up a pending read when its token is cancelled.
-            while ((read = await request.Body.ReadAsync(chunk, linked.Token).AsTask().WaitAsync(linked.Token)) > 0)
+            while ((read = await request.Body.ReadAsync(chunk, linked.Token)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
                 {
@@ -124,7 +123,7 @@ public static class ActivityBody
     /// System.Text.Json keeps an escaped lone surrogate until the string is read, then throws; reading each once here
     /// means no later reader, writer or stored echo ever meets one.
     /// </summary>
-    private static string? FirstIllFormedString(JsonNode? node, string path = "")
+    public static string? FirstIllFormedString(JsonNode? node, string path = "")
     {
         try
         {

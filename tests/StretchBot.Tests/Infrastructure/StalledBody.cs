@@ -37,20 +37,55 @@ public sealed class StalledBody(string start, int declaredLength, bool endEarly 
     }
 }
 
-/// <summary>A fake clock that says when a one-shot timer of a given length is created, so a test moves time only once something waits on it.</summary>
+/// <summary>A fake clock that says when one-shot timers of a given length are created, so a test moves time only once something waits on it.</summary>
 public sealed class TimerSignalClock(DateTimeOffset start, TimeSpan watched) : FakeTimeProvider(start)
 {
-    private readonly TaskCompletionSource _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private readonly List<(int Count, TaskCompletionSource Signal)> _waiters = [];
+    private int _created;
 
-    /// <summary>Completes once a timer due after the watched span (and not periodic) exists.</summary>
-    public Task WatchedTimerCreated => _created.Task;
+    /// <summary>How many watched timers exist so far (other parts of the app may make some too).</summary>
+    public int WatchedTimers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _created;
+            }
+        }
+    }
+
+    /// <summary>Completes once more than <paramref name="count"/> watched timers have been created.</summary>
+    public Task WatchedTimerCreatedAfter(int count)
+    {
+        lock (_gate)
+        {
+            if (_created > count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, signal));
+            return signal.Task;
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
         if (dueTime == watched && period == Timeout.InfiniteTimeSpan)
         {
-            _created.TrySetResult();
+            lock (_gate)
+            {
+                _created++;
+                foreach (var waiter in _waiters.Where(w => _created > w.Count).ToList())
+                {
+                    waiter.Signal.TrySetResult();
+                    _waiters.Remove(waiter);
+                }
+            }
         }
 
         return timer;

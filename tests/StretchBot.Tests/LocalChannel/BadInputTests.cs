@@ -277,8 +277,10 @@ public sealed class BadInputTests : AppTest
         using var request = new HttpRequestMessage(HttpMethod.Post, chat.ActivitiesUrl) { Content = body };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", chat.Token);
 
-        var sending = Factory.CreateClient().SendAsync(request);
-        await clock.WatchedTimerCreated.WaitAsync(TimeSpan.FromSeconds(30));
+        // The test server's own client: the factory's default one buffers request bodies (to replay them on redirects).
+        var timersBefore = clock.WatchedTimers;
+        var sending = Factory.Server.CreateClient().SendAsync(request);
+        await clock.WatchedTimerCreatedAfter(timersBefore).WaitAsync(TimeSpan.FromSeconds(30));
         clock.Advance(ActivityBody.ReadTimeout + TimeSpan.FromSeconds(1));
         using var response = await sending.WaitAsync(TimeSpan.FromSeconds(30));
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;

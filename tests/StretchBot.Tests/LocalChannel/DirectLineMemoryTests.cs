@@ -58,6 +58,7 @@ public sealed class DirectLineMemoryTests : AppTest
         var third = store.Create();
         third.Append(Activity(60 * 1024));
         third.Append(Activity(60 * 1024));
+        third.Append(Activity(60 * 1024));
 
         Assert.Null(store.Find(second.Id, second.Token));
         Assert.NotNull(store.Find(first.Id, first.Token));

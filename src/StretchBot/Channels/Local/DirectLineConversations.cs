@@ -234,6 +234,12 @@ public sealed class DirectLineConversation
 
     private static byte[] Serialize(JsonObject activity)
     {
+        // The writer would escape a lone surrogate happily, and the poll that reads it back would then fail.
+        if (ActivityBody.FirstIllFormedString(activity) is { } where)
+        {
+            throw new ArgumentException($"The activity has a lone UTF-16 surrogate {where}; it was not stored.", nameof(activity));
+        }
+
         try
         {
             return JsonSerializer.SerializeToUtf8Bytes(activity);
