@@ -202,6 +202,7 @@ public sealed class BadInputTests : AppTest
         ["mention.mentioned a string"] = (() => HostileBodies.WithJson(Message(), "entities", "[{\"type\":\"mention\",\"text\":\"@bot\",\"mentioned\":\"bot\"}]"), "'entities[].mentioned' must be an object"),
         ["entities an object"] = (() => HostileBodies.WithJson(Message(), "entities", "{}"), "'entities' must be an array"),
         ["localTimezone a number"] = (() => HostileBodies.WithJson(Message(), "localTimezone", "1"), "'localTimezone' must be a string"),
+        ["invoke without value.action"] = (() => HostileBodies.WithJson(Invoke(), "value.action", null), "needs 'value.action'"),
         ["from.name an object"] = (() => HostileBodies.WithJson(Message(), "from.name", "{}"), "'from.name' must be a string"),
     };
 

@@ -41,6 +41,12 @@ public static class LocalActivities
             return "'value' must be an object.";
         }
 
+        // Teams answers this with an invoke error; Direct Line has no invoke response, so say it here rather than stay silent.
+        if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && Get(activity["value"], "action") is not JsonObject)
+        {
+            return "An 'adaptiveCard/action' invoke needs 'value.action' (an Action.Execute with a verb and data).";
+        }
+
         return null;
     }
 
