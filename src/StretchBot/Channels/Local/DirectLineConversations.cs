@@ -45,6 +45,9 @@ public sealed class DirectLineConversations(IOptions<LocalChannelOptions> option
         return _conversations.TryGetValue(id, out var conversation) && conversation.HasToken(token) ? conversation.Touch() : null;
     }
 
+    /// <summary>A conversation by id alone, for the bot's own messages into it (never for a client's request).</summary>
+    public DirectLineConversation? Get(string id) => _conversations.TryGetValue(id, out var conversation) ? conversation : null;
+
     public DirectLineConversation? FindByToken(string? token) => _conversations.Values.FirstOrDefault(c => c.HasToken(token));
 
     /// <summary>A conversation's stored bytes changed; past the budget, others make room.</summary>
