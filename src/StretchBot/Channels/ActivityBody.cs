@@ -114,6 +114,12 @@ public static class ActivityBody
                 ? TimedOut()
                 : Error((HttpStatusCode)exception.StatusCode, "BadArgument", "The request body was incomplete."));
         }
+        catch (Exception exception) when (exception is IOException || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // After BadHttpRequestException, which is an IOException too. The client went away mid-body: nobody reads
+            // this answer, but it isn't logged as a server failure either.
+            return (null, Error(HttpStatusCode.BadRequest, "BadArgument", "The request body was incomplete."));
+        }
 
         return (new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length), null);
     }

@@ -50,10 +50,13 @@ public sealed class DirectLineConversations(IOptions<LocalChannelOptions> option
 
     public DirectLineConversation? FindByToken(string? token) => _conversations.Values.FirstOrDefault(c => c.HasToken(token));
 
-    /// <summary>A conversation's stored bytes changed; past the budget, others make room.</summary>
-    internal void Stored(DirectLineConversation conversation, long delta)
+    /// <summary>Counts a change in a conversation's stored bytes (called under that conversation's lock, so eviction never misses it).</summary>
+    internal void AddStoredBytes(long delta) => Interlocked.Add(ref _storedBytes, delta);
+
+    /// <summary>Past the budget, other conversations make room for this one, least recently used first.</summary>
+    internal void MakeRoom(DirectLineConversation conversation)
     {
-        if (Interlocked.Add(ref _storedBytes, delta) <= _options.MaxStoredBytes || delta <= 0)
+        if (StoredBytes <= _options.MaxStoredBytes)
         {
             return;
         }
@@ -150,7 +153,6 @@ public sealed class DirectLineConversation
     /// </summary>
     public string Append(JsonObject activity)
     {
-        long delta;
         string id;
         lock (_gate)
         {
@@ -168,16 +170,17 @@ public sealed class DirectLineConversation
             }
 
             _activities.AddLast((sequence, json));
-            delta = json.Length + OverheadBytes;
+            long delta = json.Length + OverheadBytes;
             while (_activities.Count > _capacity)
             {
                 delta -= RemoveFirst();
             }
 
             _bytes += delta;
+            _owner.AddStoredBytes(delta);
         }
 
-        _owner.Stored(this, delta);
+        _owner.MakeRoom(this);
         return id;
     }
 
