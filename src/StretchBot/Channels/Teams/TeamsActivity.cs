@@ -66,7 +66,10 @@ public sealed partial class TeamsActivity
 
     public IEnumerable<string> MembersRemoved => Members("membersRemoved");
 
-    /// <summary>Reads and checks an activity body. Returns null and an error for a client mistake.</summary>
+    /// <summary>
+    /// Checks what Teams itself needs of an activity that <see cref="ActivityBody"/> has already read strictly (encoding,
+    /// duplicates, the schema's kinds). Returns null and an error for a client mistake.
+    /// </summary>
     public static TeamsActivity? Read(JsonNode? body, out string? error)
     {
         error = body switch
