@@ -7,16 +7,65 @@ namespace StretchBot.Channels;
 /// <summary>Reading fields out of an activity defensively, the same way for every Bot Framework-shaped channel.</summary>
 public static class ActivityFields
 {
+    /// <summary>Longest time zone id kept for a person; the longest IANA id is about 30 characters.</summary>
+    public const int MaxTimeZoneLength = 64;
+
+    /// <summary>Longest display name kept for a person.</summary>
+    public const int MaxNameLength = 80;
+
     /// <summary>The string at this node, or null when it is missing or not a string.</summary>
     public static string? StringOf(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
-    public static string? Limit(string? text, int max) => text is null ? null : text.Length <= max ? text : text[..max];
+    /// <summary>The object at this node, or null when it is missing or not an object (never throws, whatever the node is).</summary>
+    public static JsonObject? ObjectOf(JsonNode? node) => node as JsonObject;
 
-    /// <summary>A display name trimmed to 80 characters, or null when there is none.</summary>
+    /// <summary>The property of an object, or null when the node is not an object (an indexer on a JsonValue throws).</summary>
+    public static JsonNode? Get(JsonNode? node, string property) => node is JsonObject o ? o[property] : null;
+
+    /// <summary>At most <paramref name="max"/> characters, never cutting a surrogate pair in half (half a pair can't be written as JSON).</summary>
+    public static string? Limit(string? text, int max)
+    {
+        if (text is null || text.Length <= max)
+        {
+            return text;
+        }
+
+        var end = max > 0 && char.IsHighSurrogate(text[max - 1]) ? max - 1 : max;
+        return text[..end];
+    }
+
+    /// <summary>A display name with control characters turned into spaces, trimmed to 80 characters, or null when there is none.</summary>
     public static string? CleanName(string? name)
     {
-        var trimmed = name?.Trim();
-        return string.IsNullOrEmpty(trimmed) ? null : Limit(trimmed, 80);
+        if (name is null)
+        {
+            return null;
+        }
+
+        var printable = string.Create(name.Length, name, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
+        var trimmed = Limit(printable.Trim(), MaxNameLength)!.Trim();
+        return trimmed.Length == 0 ? null : trimmed;
+    }
+
+    /// <summary>
+    /// A time zone id worth storing for a person: short and known to this machine (IANA, or Windows ids .NET maps).
+    /// Anything else is dropped, so the person keeps the time zone already stored, or the team's.
+    /// </summary>
+    public static string? CleanTimeZone(string? zone)
+    {
+        var trimmed = zone?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxTimeZoneLength)
+        {
+            return null;
+        }
+
+        return TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out _) ? trimmed : null;
     }
 
     /// <summary>The data our card buttons carry (action, promptId, stretchId, filter), each capped in length.</summary>

@@ -73,6 +73,7 @@ public static class DirectLineEndpoints
         TurnHandler turns,
         Outbox outbox,
         IOptions<LocalChannelOptions> options,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         var conversation = conversations.Find(conversationId, BearerToken(request));
@@ -81,7 +82,7 @@ public static class DirectLineEndpoints
             return NotFound();
         }
 
-        var (activity, problem) = await ActivityBody.ReadAsync(request, options.Value.MaxActivityBytes, cancellationToken);
+        var (activity, problem) = await ActivityBody.ReadAsync(request, options.Value.MaxActivityBytes, time, cancellationToken);
         if (activity is null)
         {
             return problem!;

@@ -15,4 +15,10 @@ public sealed class LocalChannelOptions
 
     /// <summary>Activities kept per conversation; older ones are dropped (the watermark keeps counting).</summary>
     public int MaxActivitiesPerConversation { get; set; } = 500;
+
+    /// <summary>
+    /// Approximate bytes of all stored activities together; past it the least recently used conversations are dropped,
+    /// then the oldest activities of the one in use. 1000 conversations of 500 activities would otherwise be gigabytes.
+    /// </summary>
+    public long MaxStoredBytes { get; set; } = 64L * 1024 * 1024;
 }

@@ -42,6 +42,12 @@ public static class LocalActivities
             return "'value' must be an object.";
         }
 
+        // Teams answers this with an invoke error; Direct Line has no invoke response, so say it here rather than stay silent.
+        if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && Get(activity["value"], "action") is not JsonObject)
+        {
+            return "An 'adaptiveCard/action' invoke needs 'value.action' (an Action.Execute with a verb and data).";
+        }
+
         return null;
     }
 
@@ -53,7 +59,7 @@ public static class LocalActivities
         var who = new Who(
             StringOf(from["id"])!,
             CleanName(StringOf(from["name"])),
-            StringOf(activity["localTimezone"]));
+            CleanTimeZone(StringOf(activity["localTimezone"])));
         var where = new Where(ChannelId, TenantId, conversationId);
         // Web Chat renders Action.Submit but not Action.Execute.
         var capabilities = new ChannelCapabilities(SupportsExecute: false);
@@ -69,7 +75,7 @@ public static class LocalActivities
         if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"] is JsonObject invoke && invoke["action"] is JsonObject execute)
         {
             var action = CardActionOf(execute["data"] as JsonObject ?? new JsonObject());
-            return new Turn(where, who, capabilities, Action: action with { Name = StringOf(execute["verb"]) ?? action.Name });
+            return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
         }
 
         return null;

@@ -6,6 +6,7 @@ public static class LocalChannel
     {
         services.AddOptions<LocalChannelOptions>().BindConfiguration(LocalChannelOptions.Section)
             .Validate(o => o.MaxActivityBytes is >= 1024 and <= 4 * 1024 * 1024, "LocalChannel:MaxActivityBytes must be between 1 KB and 4 MB.")
+            .Validate(o => o.MaxStoredBytes >= 4L * o.MaxActivityBytes, "LocalChannel:MaxStoredBytes must be at least four times LocalChannel:MaxActivityBytes.")
             .ValidateOnStart();
         services.AddSingleton<DirectLineConversations>();
         services.AddSingleton<LocalReplies>();

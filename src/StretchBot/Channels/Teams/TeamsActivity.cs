@@ -31,42 +31,45 @@ public sealed partial class TeamsActivity
 
     public string? Action => StringOf(Raw["action"]);
 
-    public string FromId => StringOf(Raw["from"]?["id"]) ?? string.Empty;
+    public string FromId => StringOf(Get(Raw["from"], "id")) ?? string.Empty;
 
-    public string? FromName => StringOf(Raw["from"]?["name"]);
+    public string? FromName => StringOf(Get(Raw["from"], "name"));
 
-    public string RecipientId => StringOf(Raw["recipient"]?["id"]) ?? string.Empty;
+    public string RecipientId => StringOf(Get(Raw["recipient"], "id")) ?? string.Empty;
 
-    public string? RecipientName => StringOf(Raw["recipient"]?["name"]);
+    public string? RecipientName => StringOf(Get(Raw["recipient"], "name"));
 
     /// <summary>The conversation as the connector names it: a thread in a channel carries ";messageid=…".</summary>
-    public string ConversationId => StringOf(Raw["conversation"]?["id"]) ?? string.Empty;
+    public string ConversationId => StringOf(Get(Raw["conversation"], "id")) ?? string.Empty;
 
     /// <summary>The conversation without the thread: the channel, chat or 1:1. Stats and prompts are kept per this id.</summary>
     public string BaseConversationId => ConversationId.Split(";messageid=", 2)[0];
 
-    public string? ConversationType => StringOf(Raw["conversation"]?["conversationType"]);
+    public string? ConversationType => StringOf(Get(Raw["conversation"], "conversationType"));
 
-    public bool IsGroup => Raw["conversation"]?["isGroup"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+    public bool IsGroup => Get(Raw["conversation"], "isGroup") is JsonValue v && v.TryGetValue<bool>(out var b) && b;
 
-    public string? TenantId => StringOf(Raw["conversation"]?["tenantId"]) ?? StringOf(Raw["channelData"]?["tenant"]?["id"]);
+    public string? TenantId => StringOf(Get(Raw["conversation"], "tenantId")) ?? StringOf(Get(Get(Raw["channelData"], "tenant"), "id"));
 
-    public string? TeamId => StringOf(Raw["channelData"]?["team"]?["id"]);
+    public string? TeamId => StringOf(Get(Get(Raw["channelData"], "team"), "id"));
 
-    public string? TeamName => StringOf(Raw["channelData"]?["team"]?["name"]);
+    public string? TeamName => Limit(StringOf(Get(Get(Raw["channelData"], "team"), "name")), 256);
 
-    public string? ConversationName => StringOf(Raw["conversation"]?["name"]) ?? StringOf(Raw["channelData"]?["channel"]?["name"]);
+    public string? ConversationName => Limit(StringOf(Get(Raw["conversation"], "name")) ?? StringOf(Get(Get(Raw["channelData"], "channel"), "name")), 256);
 
     public bool IsInvoke => Type == "invoke";
 
-    /// <summary>The time zone Teams reports for the sender's client (an IANA id).</summary>
-    public string? TimeZone => Entities("clientInfo").Select(e => StringOf(e["timezone"])).FirstOrDefault(z => !string.IsNullOrWhiteSpace(z));
+    /// <summary>The time zone Teams reports for the sender's client (an IANA id), when it is one this machine knows.</summary>
+    public string? TimeZone => Entities("clientInfo").Select(e => CleanTimeZone(StringOf(e["timezone"]))).FirstOrDefault(z => z is not null);
 
     public IEnumerable<string> MembersAdded => Members("membersAdded");
 
     public IEnumerable<string> MembersRemoved => Members("membersRemoved");
 
-    /// <summary>Reads and checks an activity body. Returns null and an error for a client mistake.</summary>
+    /// <summary>
+    /// Checks what Teams itself needs of an activity that <see cref="ActivityBody"/> has already read strictly (encoding,
+    /// duplicates, the schema's kinds). Returns null and an error for a client mistake.
+    /// </summary>
     public static TeamsActivity? Read(JsonNode? body, out string? error)
     {
         error = body switch
@@ -111,7 +114,7 @@ public sealed partial class TeamsActivity
         }
 
         // Action.Execute (Universal Actions): verb + data; the refresh of a shared card comes the same way.
-        if (IsInvoke && Name == "adaptiveCard/action" && Raw["value"]?["action"] is JsonObject execute)
+        if (IsInvoke && Name == "adaptiveCard/action" && Get(Raw["value"], "action") is JsonObject execute)
         {
             var action = CardActionOf(execute["data"] as JsonObject ?? []);
             return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
@@ -126,7 +129,7 @@ public sealed partial class TeamsActivity
         var text = StringOf(Raw["text"]) ?? string.Empty;
         foreach (var mention in Entities("mention"))
         {
-            if (StringOf(mention["mentioned"]?["id"]) == RecipientId && StringOf(mention["text"]) is { Length: > 0 } tag)
+            if (StringOf(Get(mention["mentioned"], "id")) == RecipientId && StringOf(mention["text"]) is { Length: > 0 } tag)
             {
                 text = text.Replace(tag, " ", StringComparison.Ordinal);
             }
@@ -139,7 +142,7 @@ public sealed partial class TeamsActivity
         return WebUtility.HtmlDecode(text).Replace('\u00a0', ' ').Trim();
     }
 
-    public string? ActionType => StringOf(Raw["value"]?["action"]?["type"]);
+    public string? ActionType => StringOf(Get(Get(Raw["value"], "action"), "type"));
 
     private IEnumerable<JsonObject> Entities(string type) =>
         (Raw["entities"] as JsonArray ?? []).OfType<JsonObject>().Where(e => StringOf(e["type"]) == type);

@@ -55,7 +55,8 @@ public static partial class TeamsChannel
     }
 
     /// <summary>
-    /// The messaging endpoint. 401 for anything not from the Bot Connector; 400 for a body that isn't an activity;
+    /// The messaging endpoint. 401 for anything not from the Bot Connector; 400 for a body that isn't an activity
+    /// (read strictly here, as everything after the 200 runs in the background where a mistake could only be dropped);
     /// invokes answered in the response; everything else 200 at once with the work continuing in the background.
     /// </summary>
     public static async Task<IResult> PostActivity(
@@ -65,6 +66,7 @@ public static partial class TeamsChannel
         BackgroundWork work,
         IOptions<TeamsOptions> options,
         ILoggerFactory loggers,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(TeamsChannel));
@@ -75,7 +77,7 @@ public static partial class TeamsChannel
             return Unauthorized();
         }
 
-        var (body, problem) = await ActivityBody.ReadAsync(context.Request, options.Value.MaxActivityBytes, cancellationToken);
+        var (body, problem) = await ActivityBody.ReadAsync(context.Request, options.Value.MaxActivityBytes, time, cancellationToken);
         if (body is null)
         {
             return problem!;
