@@ -20,6 +20,8 @@ public sealed class TeamsCardTests : TeamsTest
         }
 
         await Fake.WaitForAsync(r => r.Method == "POST", 7);
+        // The stretch card's place is stored once its POST is answered; a person clicks Done after that.
+        await BackgroundWorkFinishedAsync();
         var stretch = Fake.Requests.First(r => r.HasSummary("Stretch:"));
         var done = ChannelScenarioTests.DoneData(stretch.Card!);
         var answer = await Teams.InvokeAsync(TeamsClient.Execute(done, TeamsUser.Grace, "1"));
