@@ -17,7 +17,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace StretchBot.Tests.Infrastructure;
 
 /// <summary>One request the bot made to the fake Bot Connector, as it arrived on the wire; <c>At</c> is on the app's clock, from when the fake was applied.</summary>
-public sealed record ConnectorRequest(string Method, string RawTarget, string? Authorization, string? ContentType, JsonObject? Body, TimeSpan At)
+public sealed record ConnectorRequest(string Method, string RawTarget, string? Authorization, string? ContentType, JsonObject? Body, TimeSpan At, string? Host = null)
 {
     public string Path => RawTarget.Split('?')[0];
 
@@ -47,7 +47,8 @@ public sealed class FakeBotFramework : IAsyncDisposable
     public const string EmulatorKeyId = "emulator-key-1";
 
     // 169.254.169.254 is Azure's instance metadata service, where a managed identity gets its tokens.
-    private static readonly string[] Hosts = ["login.botframework.com", "login.microsoftonline.com", "smba.trafficmanager.net", "169.254.169.254"];
+    private static readonly string[] Hosts =
+        ["login.botframework.com", "login.microsoftonline.com", "smba.trafficmanager.net", "webchat.botframework.com", "directline.botframework.com", "169.254.169.254"];
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<FakeReply> _scripted = new();
@@ -72,6 +73,11 @@ public sealed class FakeBotFramework : IAsyncDisposable
     public RsaSecurityKey EmulatorKey { get; } = new(RSA.Create(2048)) { KeyId = EmulatorKeyId };
 
     /// <summary>Never published.</summary>
+    /// <summary>A key the issuer starts publishing (and signing with) only once <see cref="KeysRotated"/> is set: Microsoft rotating its keys.</summary>
+    public RsaSecurityKey RotatedKey { get; } = new(RSA.Create(2048)) { KeyId = "rotated-key-2" };
+
+    public bool KeysRotated { get; set; }
+
     public RsaSecurityKey UnpublishedKey { get; } = new(RSA.Create(2048)) { KeyId = "unpublished-key" };
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -232,7 +238,13 @@ public sealed class FakeBotFramework : IAsyncDisposable
         app.MapGet("/v1/.well-known/keys", () =>
         {
             KeyDocumentRequests++;
-            return Results.Json(new JsonObject { ["keys"] = new JsonArray(Jwk(TeamsKey, "msteams", "skype", "slack"), Jwk(EmulatorKey, "emulator")) });
+            var keys = new JsonArray(Jwk(TeamsKey, "msteams", "skype", "slack", "webchat", "directline", "telegram"), Jwk(EmulatorKey, "emulator"));
+            if (KeysRotated)
+            {
+                keys.Add(Jwk(RotatedKey, "msteams", "webchat", "directline"));
+            }
+
+            return Results.Json(new JsonObject { ["keys"] = keys });
         });
         app.MapGet("/common/discovery/instance", () => Results.Json(new JsonObject
         {
@@ -278,6 +290,8 @@ public sealed class FakeBotFramework : IAsyncDisposable
             });
         });
         app.Map("/{region}/v3/{**rest}", ConnectorAsync);
+        // Web Chat's and Direct Line's connectors (webchat.botframework.com, directline.botframework.com) have no region.
+        app.Map("/v3/{**rest}", ConnectorAsync);
     }
 
     private async Task ConnectorAsync(HttpContext context)
@@ -289,7 +303,7 @@ public sealed class FakeBotFramework : IAsyncDisposable
             body = JsonNode.Parse(await new StreamReader(context.Request.Body).ReadToEndAsync()) as JsonObject;
         }
 
-        var request = new ConnectorRequest(context.Request.Method, raw, context.Request.Headers.Authorization.ToString(), context.Request.ContentType, body, _appClock.GetUtcNow() - _appStart);
+        var request = new ConnectorRequest(context.Request.Method, raw, context.Request.Headers.Authorization.ToString(), context.Request.ContentType, body, _appClock.GetUtcNow() - _appStart, context.Request.Host.Host);
         lock (_arrivals)
         {
             Requests.Enqueue(request);

@@ -173,8 +173,6 @@ public sealed class BotConnectorAuthentication
 
             _refetched = await new BotSigningKeysRetriever().GetConfigurationAsync(_options.OpenIdMetadataUrl, _documents, cancellationToken);
             _refetchedAt = _time.GetTimestamp();
-            // Let the cache catch up too, for the requests after this one.
-            _keys.RequestRefresh();
             return _refetched;
         }
         finally

@@ -15,6 +15,12 @@ public sealed partial class TeamsActivity
 {
     public const string TeamsChannelId = "msteams";
 
+    /// <summary>
+    /// The Azure Bot channels StretchBot answers at this endpoint: Teams, and as a generic Bot Framework channel the
+    /// portal's "Test in Web Chat", Direct Line through Azure, and the Bot Framework Emulator.
+    /// </summary>
+    public static readonly IReadOnlySet<string> AnsweredChannels = new HashSet<string>(StringComparer.Ordinal) { TeamsChannelId, "webchat", "directline", "emulator" };
+
     private TeamsActivity(JsonObject raw) => Raw = raw;
 
     public JsonObject Raw { get; }
@@ -26,6 +32,12 @@ public sealed partial class TeamsActivity
     public string? Id => StringOf(Raw["id"]);
 
     public string? ChannelId => StringOf(Raw["channelId"]);
+
+    /// <summary>The channel this activity is in, as the core keys it; Teams when the connector didn't say.</summary>
+    public string CoreChannelId => ChannelId is { Length: > 0 } id ? id : TeamsChannelId;
+
+    /// <summary>Teams-only behaviour (Universal Actions, mentions as HTML, card refresh) applies only here.</summary>
+    public bool IsTeams => CoreChannelId == TeamsChannelId;
 
     public string? ServiceUrl => StringOf(Raw["serviceUrl"]);
 
@@ -85,17 +97,24 @@ public sealed partial class TeamsActivity
         return error is null ? new TeamsActivity((JsonObject)body!) : null;
     }
 
+    /// <summary>
+    /// The tenant that scopes this activity's data. Teams always names one; other Bot Framework channels may not
+    /// (the portal's Web Chat sends no channelData.tenant), so they fall back to that channel's configured default.
+    /// </summary>
+    public string? TenantFor(TeamsOptions options) => TenantId ?? (IsTeams ? null : options.DefaultTenantFor(CoreChannelId));
+
     /// <summary>What the core needs to know about a conversational activity; null when the activity isn't one.</summary>
-    public Turn? ToTurn()
+    public Turn? ToTurn(TeamsOptions options)
     {
-        if (TenantId is not { } tenant || FromId.Length == 0 || ConversationId.Length == 0)
+        if (TenantFor(options) is not { } tenant || FromId.Length == 0 || ConversationId.Length == 0)
         {
             return null;
         }
 
-        var where = new Where(TeamsChannelId, tenant, BaseConversationId, TeamId, IsGroup, ConversationName);
-        var who = new Who(Limit(FromId, 256)!, CleanName(FromName) ?? "Someone", TimeZone);
-        var capabilities = new ChannelCapabilities(SupportsExecute: true);
+        var where = new Where(CoreChannelId, tenant, BaseConversationId, TeamId, IsGroup, ConversationName);
+        var who = new Who(Limit(FromId, 256)!, CleanName(FromName) ?? (IsTeams ? "Someone" : null), TimeZone);
+        // Web Chat and Direct Line clients render Action.Submit; only Teams sends Action.Execute.
+        var capabilities = new ChannelCapabilities(SupportsExecute: IsTeams);
 
         if (Type == "message")
         {
@@ -127,6 +146,12 @@ public sealed partial class TeamsActivity
     public string CommandText()
     {
         var text = StringOf(Raw["text"]) ?? string.Empty;
+        if (!IsTeams)
+        {
+            // Other channels send the text as typed: no at-tags, no HTML to strip, no entities to decode.
+            return text.Trim();
+        }
+
         foreach (var mention in Entities("mention"))
         {
             if (StringOf(Get(mention["mentioned"], "id")) == RecipientId && StringOf(mention["text"]) is { Length: > 0 } tag)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using StretchBot.Conversation;
 using StretchBot.Delivery;
 using StretchBot.Installs;
@@ -18,6 +19,7 @@ public sealed partial class TeamsBot(
     Outbox outbox,
     InstallStore installs,
     SharedCardUpdates sharedCards,
+    IOptions<TeamsOptions> options,
     ILogger<TeamsBot> logger)
 {
     // Install events are rare; one at a time keeps "say hello once per install" simple across the two events Teams sends.
@@ -27,6 +29,12 @@ public sealed partial class TeamsBot(
     /// <summary>Messages, card submits, install and membership events: replies go out through the connector.</summary>
     public async Task OnActivityAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
+        if (!TeamsActivity.AnsweredChannels.Contains(activity.CoreChannelId))
+        {
+            LogIgnored(logger, activity.Type, "a Bot Framework channel StretchBot doesn't answer");
+            return;
+        }
+
         await RefreshServiceUrlAsync(activity, cancellationToken);
         switch (activity.Type)
         {
@@ -59,7 +67,7 @@ public sealed partial class TeamsBot(
             return (200, TeamsMessages.InvokeError(400, "NotSupported", $"StretchBot only handles Action.Execute, not {type}."));
         }
 
-        if (activity.ToTurn() is not { Action: not null } turn)
+        if (activity.ToTurn(options.Value) is not { Action: not null } turn)
         {
             return (200, TeamsMessages.InvokeError(400, "BadRequest", "The invoke needs a conversation with a tenant, a sender and an action."));
         }
@@ -78,7 +86,7 @@ public sealed partial class TeamsBot(
 
     private async Task OnMessageAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
-        if (activity.ToTurn() is not { } turn || activity.ServiceUrl is not { } serviceUrl)
+        if (activity.ToTurn(options.Value) is not { } turn || activity.ServiceUrl is not { } serviceUrl)
         {
             LogIgnored(logger, activity.Type, "no tenant, sender, conversation or serviceUrl");
             return;
@@ -93,11 +101,11 @@ public sealed partial class TeamsBot(
 
         // Replies thread under the message in a channel; in chats they are plain sends.
         var reply = new TeamsReference(serviceUrl, activity.ConversationId, activity.RecipientId, activity.RecipientName, activity.Id, activity.FromId);
-        await outbox.PostAllAsync(Address(turn.Where.TenantId, activity.BaseConversationId, reply), result.Messages, cancellationToken);
+        await outbox.PostAllAsync(Address(activity, turn.Where.TenantId, activity.BaseConversationId, reply), result.Messages, cancellationToken);
     }
 
-    private static ConversationAddress Address(string tenantId, string conversationId, TeamsReference reference) =>
-        new(TeamsActivity.TeamsChannelId, tenantId, conversationId, reference.Serialize());
+    private static ConversationAddress Address(TeamsActivity activity, string tenantId, string conversationId, TeamsReference reference) =>
+        new(activity.CoreChannelId, tenantId, conversationId, reference.Serialize());
 
     private async Task OnInstallationUpdateAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
@@ -136,7 +144,7 @@ public sealed partial class TeamsBot(
     /// </summary>
     private async Task InstalledAsync(TeamsActivity activity, bool welcome, CancellationToken cancellationToken)
     {
-        if (activity.TenantId is not { } tenant || activity.ServiceUrl is not { } serviceUrl || activity.ConversationId.Length == 0)
+        if (activity.TenantFor(options.Value) is not { } tenant || activity.ServiceUrl is not { } serviceUrl || activity.ConversationId.Length == 0)
         {
             LogIgnored(logger, activity.Type, "install without tenant, conversation or serviceUrl");
             return;
@@ -147,9 +155,9 @@ public sealed partial class TeamsBot(
         await _installGate.WaitAsync(cancellationToken);
         try
         {
-            var teamKnown = activity.TeamId is { } team && await installs.TeamHasInstallAsync(tenant, TeamsActivity.TeamsChannelId, team, cancellationToken);
+            var teamKnown = activity.TeamId is { } team && await installs.TeamHasInstallAsync(tenant, activity.CoreChannelId, team, cancellationToken);
             var stored = await installs.UpsertAsync(new Install(
-                tenant, TeamsActivity.TeamsChannelId, conversationId, activity.ConversationType ?? (activity.TeamId is null ? (activity.IsGroup ? "groupChat" : "personal") : "channel"),
+                tenant, activity.CoreChannelId, conversationId, activity.ConversationType ?? (activity.TeamId is null ? (activity.IsGroup ? "groupChat" : "personal") : "channel"),
                 activity.TeamId, activity.TeamName, activity.ConversationName, new TeamsReference(serviceUrl, conversationId, activity.RecipientId).Serialize(),
                 activity.FromId.Length > 0 ? activity.FromId : null), cancellationToken);
             isNew = stored && !teamKnown;
@@ -166,41 +174,42 @@ public sealed partial class TeamsBot(
         }
 
         var hello = new TeamsReference(serviceUrl, conversationId, activity.RecipientId, activity.RecipientName);
-        await outbox.PostAllAsync(Address(tenant, conversationId, hello), turns.Installed().Messages, cancellationToken);
+        await outbox.PostAllAsync(Address(activity, tenant, conversationId, hello), turns.Installed().Messages, cancellationToken);
     }
 
     private async Task RemovedAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
-        if (activity.TenantId is not { } tenant)
+        if (activity.TenantFor(options.Value) is not { } tenant)
         {
             return;
         }
 
         // Removed from a team: every channel of it goes. Otherwise the one chat.
         var removed = activity.TeamId is { } team && activity.ConversationType is "channel" or null
-            ? await installs.DeleteTeamAsync(tenant, TeamsActivity.TeamsChannelId, team, cancellationToken)
+            ? await installs.DeleteTeamAsync(tenant, activity.CoreChannelId, team, cancellationToken)
             : 0;
-        removed += await installs.DeleteAsync(tenant, TeamsActivity.TeamsChannelId, activity.BaseConversationId, cancellationToken) ? 1 : 0;
+        removed += await installs.DeleteAsync(tenant, activity.CoreChannelId, activity.BaseConversationId, cancellationToken) ? 1 : 0;
         LogRemoved(logger, activity.ConversationType ?? "unknown", removed);
     }
 
     /// <summary>serviceUrl is stable but can change; the last one an authenticated activity brought wins.</summary>
     private async Task RefreshServiceUrlAsync(TeamsActivity activity, CancellationToken cancellationToken)
     {
-        if (activity.TenantId is not { } tenant || activity.ServiceUrl is not { } serviceUrl
-            || (_serviceUrls.TryGetValue(tenant, out var known) && known == serviceUrl))
+        if (activity.TenantFor(options.Value) is not { } tenant || activity.ServiceUrl is not { } serviceUrl
+            || (_serviceUrls.TryGetValue(activity.CoreChannelId + "|" + tenant, out var known) && known == serviceUrl))
         {
             return;
         }
 
-        _serviceUrls[tenant] = serviceUrl;
+        var key = activity.CoreChannelId + "|" + tenant;
+        _serviceUrls[key] = serviceUrl;
         try
         {
-            await installs.RewriteReferencesAsync(tenant, TeamsActivity.TeamsChannelId, reference => TeamsReference.WithServiceUrl(reference, serviceUrl), cancellationToken);
+            await installs.RewriteReferencesAsync(tenant, activity.CoreChannelId, reference => TeamsReference.WithServiceUrl(reference, serviceUrl), cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            _serviceUrls.TryRemove(tenant, out _);
+            _serviceUrls.TryRemove(key, out _);
             LogServiceUrlFailed(logger, exception);
         }
     }

@@ -14,10 +14,14 @@ public sealed class TeamsMessages(CardRenderer cards)
 
     private static readonly ChannelCapabilities Teams = new(SupportsExecute: true);
 
-    /// <summary>A message activity from the bot into a conversation.</summary>
-    public JsonObject Activity(View view, string botId, string? botName, string conversationId, string? recipientId = null, IReadOnlyList<string>? refreshUserIds = null)
+    // Web Chat and Direct Line clients through Azure render Action.Submit, not Action.Execute.
+    private static readonly ChannelCapabilities OtherBotFrameworkChannels = new(SupportsExecute: false);
+
+    /// <summary>A message activity from the bot into a conversation (of Teams, unless <paramref name="channelId"/> says otherwise).</summary>
+    public JsonObject Activity(View view, string botId, string? botName, string conversationId, string? recipientId = null, IReadOnlyList<string>? refreshUserIds = null, string channelId = TeamsActivity.TeamsChannelId)
     {
-        var rendered = cards.Render(view, Teams);
+        var isTeams = channelId == TeamsActivity.TeamsChannelId;
+        var rendered = cards.Render(view, isTeams ? Teams : OtherBotFrameworkChannels);
         var activity = new JsonObject
         {
             ["type"] = "message",
@@ -31,7 +35,11 @@ public sealed class TeamsMessages(CardRenderer cards)
 
         if (rendered.Card is { } card)
         {
-            AddRefresh(view, card, refreshUserIds);
+            if (isTeams)
+            {
+                AddRefresh(view, card, refreshUserIds);
+            }
+
             activity["summary"] = rendered.Summary;
             activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
         }

@@ -60,6 +60,14 @@ public sealed class TeamsOptions
     /// <summary>Teams allows about 50 requests per second per app per tenant.</summary>
     public int RequestsPerSecondPerTenant { get; set; } = 50;
 
+    /// <summary>
+    /// The tenant for activities of a Bot Framework channel that names none (Web Chat, Direct Line through Azure), by
+    /// channel id; a channel not listed uses its own id, so its data stays apart from every Teams tenant's.
+    /// </summary>
+    public Dictionary<string, string> DefaultTenants { get; set; } = new(StringComparer.Ordinal);
+
+    public string DefaultTenantFor(string channelId) => DefaultTenants.TryGetValue(channelId, out var tenant) && tenant.Length > 0 ? tenant : channelId;
+
     /// <summary>The numbers the one outbound pipeline applies to Bot Connector calls.</summary>
     public StretchBot.Delivery.OutboundPolicy OutboundPolicy => new(
         OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout, SendsPerSecondPerConversation, RequestsPerSecondPerTenant);

@@ -18,24 +18,27 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
 
     public TimeSpan? CardUpdateInterval => options.Value.SharedCardUpdateInterval;
 
-    public bool Serves(string channelId) => channelId == TeamsActivity.TeamsChannelId;
+    /// <summary>Teams, and the other Azure Bot channels answered at /api/messages (they share the Bot Connector API).</summary>
+    public bool Serves(string channelId) => TeamsActivity.AnsweredChannels.Contains(channelId);
 
     public async Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
     {
         var reference = TeamsReference.Parse(to.Reference) ?? throw Unreadable(to.Reference);
-        var activity = messages.Activity(view, reference.BotId ?? BotId, reference.BotName, reference.ConversationId, reference.RecipientId, await RefreshUsersAsync(view, cancellationToken));
+        var isTeams = to.ChannelId == TeamsActivity.TeamsChannelId;
+        var activity = messages.Activity(view, reference.BotId ?? BotId, reference.BotName, reference.ConversationId, reference.RecipientId,
+            isTeams ? await RefreshUsersAsync(view, cancellationToken) : null, to.ChannelId);
         try
         {
             // In a channel a reply threads under the message; in chats, and for proactive posts, it is a plain send.
             var response = reference.ReplyToId is { } replyToId
                 ? await connector.ReplyAsync(reference.ServiceUrl, to.TenantId, reference.ConversationId, replyToId, activity, cancellationToken)
                 : await connector.SendAsync(reference.ServiceUrl, to.TenantId, reference.ConversationId, activity, cancellationToken);
-            // 202 with no body: the message is out but can't be updated in place.
-            return new PostedMessage(response.Id is { } id ? new TeamsReference(reference.ServiceUrl, reference.ConversationId, ActivityId: id).Serialize() : null);
+            // 202 with no body: the message is out but can't be updated in place. Shared tallies are a Teams feature.
+            return new PostedMessage(isTeams && response.Id is { } id ? new TeamsReference(reference.ServiceUrl, reference.ConversationId, ActivityId: id).Serialize() : null);
         }
         catch (BotConnectorException exception)
         {
-            throw Failed(exception, gone: exception.IsGone);
+            throw Failed(to.ChannelId, exception, gone: exception.IsGone);
         }
     }
 
@@ -49,7 +52,7 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
         }
         catch (BotConnectorException exception)
         {
-            throw Failed(exception, gone: exception.Status == HttpStatusCode.Forbidden);
+            throw Failed(card.ChannelId, exception, gone: exception.Status == HttpStatusCode.Forbidden);
         }
     }
 
@@ -59,8 +62,8 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
 
     private string BotId => options.Value.AuthenticationEnabled ? options.Value.BotId : "28:stretchbot";
 
-    private static DeliveryFailedException Failed(BotConnectorException exception, bool gone) =>
-        new(TeamsActivity.TeamsChannelId, gone, exception.Code ?? ((int)exception.Status).ToString(System.Globalization.CultureInfo.InvariantCulture), exception);
+    private static DeliveryFailedException Failed(string channelId, BotConnectorException exception, bool gone) =>
+        new(channelId, gone, exception.Code ?? ((int)exception.Status).ToString(System.Globalization.CultureInfo.InvariantCulture), exception);
 
     private static DeliveryFailedException Unreadable(string reference) =>
         new(TeamsActivity.TeamsChannelId, gone: false, $"unreadable conversation reference ({reference.Length} characters)");
