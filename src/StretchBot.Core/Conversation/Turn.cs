@@ -12,8 +12,5 @@ public sealed record Who(string UserId, string? DisplayName, string? TimeZone = 
 /// <summary>A button on one of our cards, already read out of the channel's wire format by its adapter.</summary>
 public sealed record CardAction(string Name, string? PromptId = null, string? StretchId = null, string? Filter = null);
 
-/// <summary>What a channel can show. Web Chat cannot send Action.Execute, Teams can.</summary>
-public sealed record ChannelCapabilities(bool SupportsExecute);
-
 /// <summary>One turn of any channel: who, where, and what they said or clicked.</summary>
-public sealed record Turn(Where Where, Who Who, ChannelCapabilities Capabilities, string? Text = null, CardAction? Action = null);
+public sealed record Turn(Where Where, Who Who, string? Text = null, CardAction? Action = null);

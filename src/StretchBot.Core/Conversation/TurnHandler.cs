@@ -217,13 +217,10 @@ public sealed partial class TurnHandler(
     private async Task<StretchView> SharedCardAsync(Prompt prompt, CancellationToken cancellationToken)
     {
         var stretch = catalog.Find(prompt.StretchId) ?? Placeholder(prompt.StretchId);
-        var doneBy = await completions.CompletersAsync(prompt.Id, MaxDoneBy, cancellationToken);
-        var count = doneBy.Count < MaxDoneBy ? doneBy.Count : await completions.CountForPromptAsync(prompt.Id, cancellationToken);
-        return new StretchView(prompt.Id, stretch, prompt.Kind == PromptKind.Scheduled, count, catalog.Safety, DoneBy: doneBy);
+        var count = await completions.CountForPromptAsync(prompt.Id, cancellationToken);
+        return new StretchView(prompt.Id, stretch, prompt.Kind == PromptKind.Scheduled, count, catalog.Safety);
     }
 
-    // Teams refreshes a card automatically for at most 60 listed people.
-    private const int MaxDoneBy = 60;
 
     private async Task<IReadOnlyList<View>> StatsAsync(TurnContext context, CancellationToken cancellationToken)
     {

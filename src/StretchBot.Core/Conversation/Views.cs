@@ -11,8 +11,7 @@ public sealed record WelcomeView(bool FirstContact, SafetyAdvice Safety, string?
 
 public sealed record SafetyView(SafetyAdvice Safety) : View;
 
-/// <param name="DoneBy">Who did it, most recent first (at most 60), where a channel shows each of them their own view.</param>
-public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null, IReadOnlyList<string>? DoneBy = null) : View;
+public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null) : View;
 
 /// <param name="CallName">How to greet the person: a first name, the name they chose, or null for none.</param>
 public sealed record DoneView(

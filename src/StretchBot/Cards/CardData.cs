@@ -38,8 +38,6 @@ public sealed record LeaderboardEntryData(int Rank, string Name, int Count, bool
 
 public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyList<LeaderboardEntryData> Entries, bool IsEmpty, string? MyLine, SafetyData Safety);
 
-public sealed record SafetyCardData(string Title, IReadOnlyList<string> Paragraphs);
-
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StretchCardData))]
 [JsonSerializable(typeof(DoneCardData))]
@@ -47,5 +45,4 @@ public sealed record SafetyCardData(string Title, IReadOnlyList<string> Paragrap
 [JsonSerializable(typeof(CatalogCardData))]
 [JsonSerializable(typeof(StatsCardData))]
 [JsonSerializable(typeof(LeaderboardCardData))]
-[JsonSerializable(typeof(SafetyCardData))]
 internal sealed partial class CardJsonContext : JsonSerializerContext;

@@ -61,21 +61,19 @@ public static class LocalActivities
             CleanName(StringOf(from["name"])),
             CleanTimeZone(StringOf(activity["localTimezone"])));
         var where = new Where(ChannelId, TenantId, conversationId);
-        // Web Chat renders Action.Submit but not Action.Execute.
-        var capabilities = new ChannelCapabilities(SupportsExecute: false);
 
         if (type == "message")
         {
             return activity["value"] is JsonObject value
-                ? new Turn(where, who, capabilities, Action: CardActionOf(value))
-                : new Turn(where, who, capabilities, Text: StringOf(activity["text"]) ?? string.Empty);
+                ? new Turn(where, who, Action: CardActionOf(value))
+                : new Turn(where, who, Text: StringOf(activity["text"]) ?? string.Empty);
         }
 
         // Universal Actions posted straight to the endpoint (Web Chat itself cannot send them): verb + data.
         if (type == "invoke" && StringOf(activity["name"]) == "adaptiveCard/action" && activity["value"] is JsonObject invoke && invoke["action"] is JsonObject execute)
         {
             var action = CardActionOf(execute["data"] as JsonObject ?? new JsonObject());
-            return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
+            return new Turn(where, who, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
         }
 
         return null;

@@ -113,30 +113,28 @@ public sealed partial class TeamsActivity
 
         var where = new Where(CoreChannelId, tenant, BaseConversationId, TeamId, IsGroup, ConversationName);
         var who = new Who(Limit(FromId, 256)!, CleanName(FromName) ?? (IsTeams ? "Someone" : null), TimeZone);
-        // Web Chat and Direct Line clients render Action.Submit; only Teams sends Action.Execute.
-        var capabilities = new ChannelCapabilities(SupportsExecute: IsTeams);
 
         if (Type == "message")
         {
             // A card's Action.Submit arrives as a message with value (and replyToId = the card's message).
             if (Raw["value"] is JsonObject value && StringOf(value["action"]) is not null)
             {
-                return new Turn(where, who, capabilities, Action: CardActionOf(value));
+                return new Turn(where, who, Action: CardActionOf(value));
             }
 
             if (Raw["value"] is JsonObject && string.IsNullOrWhiteSpace(StringOf(Raw["text"])))
             {
-                return new Turn(where, who, capabilities, Action: new CardAction(string.Empty));
+                return new Turn(where, who, Action: new CardAction(string.Empty));
             }
 
-            return new Turn(where, who, capabilities, Text: CommandText());
+            return new Turn(where, who, Text: CommandText());
         }
 
         // Action.Execute (Universal Actions): verb + data; the refresh of a shared card comes the same way.
         if (IsInvoke && Name == "adaptiveCard/action" && Get(Raw["value"], "action") is JsonObject execute)
         {
             var action = CardActionOf(execute["data"] as JsonObject ?? []);
-            return new Turn(where, who, capabilities, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
+            return new Turn(where, who, Action: action with { Name = Limit(StringOf(execute["verb"]), 32) ?? action.Name });
         }
 
         return null;
