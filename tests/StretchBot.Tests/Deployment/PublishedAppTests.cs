@@ -85,6 +85,16 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
     }
 
     [Fact]
+    public async Task ABadTeamsSettingStopsThePublishedAppWithOneLineSayingWhatToFix()
+    {
+        var result = await app.RunToExitAsync(app.NewWorkingDirectory(), "--Urls=http://127.0.0.1:0", "--Teams:MicrosoftAppId=my-bot", "--Teams:MicrosoftAppPassword=x");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(Lines(result));
+        Assert.Equal("StretchBot could not start: Teams:MicrosoftAppId must be the Azure Bot's Microsoft App ID (a GUID).", line);
+    }
+
+    [Fact]
     public async Task AMissingCardTemplateFolderStopsThePublishedAppWithOneLineNamingIt()
     {
         // Found by the app's own start-up checks, which the host runs (and would log with a stack trace).

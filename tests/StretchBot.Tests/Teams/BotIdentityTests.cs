@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StretchBot.Channels.Teams;
@@ -55,12 +56,19 @@ public sealed class TeamsSettingsTests : AppTest
     [InlineData("UserAssignedMsi", "3c9a1f52-7d4e-4b6a-9c1e-2f8d5b7a6e01", "secret", "b28fdbfd-2b78-4f93-b0f8-8881793f0f8f", "Teams:MicrosoftAppPassword must be empty for a UserAssignedMsi bot (the managed identity has no secret).")]
     public void IncompleteTeamsSettingsStopTheAppSayingWhatToFix(string type, string appId, string? password, string? tenant, string expected)
     {
-        Factory.Settings["Teams:MicrosoftAppType"] = type;
-        Factory.Settings["Teams:MicrosoftAppId"] = appId;
-        Factory.Settings["Teams:MicrosoftAppPassword"] = password;
-        Factory.Settings["Teams:MicrosoftAppTenantId"] = tenant;
+        // The app reports this as one line at start-up (PublishedAppTests shows the line); here, the message itself.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Teams:MicrosoftAppType"] = type,
+            ["Teams:MicrosoftAppId"] = appId,
+            ["Teams:MicrosoftAppPassword"] = password,
+            ["Teams:MicrosoftAppTenantId"] = tenant,
+        }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton(TimeProvider.System);
+        services.AddTeamsChannel();
+        using var provider = services.BuildServiceProvider();
 
-        var failure = Assert.Throws<OptionsValidationException>(() => Factory.CreateClient());
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<TeamsOptions>>().Value);
 
         Assert.Equal(expected, failure.Message);
     }

@@ -46,7 +46,10 @@ public static partial class TeamsChannel
 
     public static IEndpointRouteBuilder MapTeamsChannel(this IEndpointRouteBuilder routes)
     {
-        if (routes.ServiceProvider.GetRequiredService<IOptions<TeamsOptions>>().Value.Enabled)
+        // Read without validating: validation runs at start-up and reports every bad setting in one line (reading the
+        // validated options here would throw from route mapping, with a stack trace).
+        var enabled = routes.ServiceProvider.GetRequiredService<IConfiguration>()[$"{TeamsOptions.Section}:{nameof(TeamsOptions.Enabled)}"];
+        if (!bool.TryParse(enabled, out var on) || on)
         {
             routes.MapPost("/api/messages", PostActivity);
         }
