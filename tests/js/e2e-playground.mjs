@@ -7,7 +7,7 @@
 // Prints one JSON line with what it saw; exits 1 with the reason when a step fails.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [baseUrl, shots] = process.argv.slice(2);
 if (!baseUrl || !shots) {
@@ -16,12 +16,7 @@ if (!baseUrl || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const seen = { requests: [], consoleErrors: [], steps: 0 };
 let n = 0;
 const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
@@ -94,7 +89,8 @@ try {
 
   await input.fill('leaderboard');
   await input.press('Enter');
-  const board = page.locator('.ac-adaptiveCard').filter({ hasText: 'Leaderboard' }).filter({ hasText: 'Stretches' }).last();
+  // The leaderboard's own line ("This week (Mon 16 Nov – Sun 22 Nov)"): the welcome card also says "leaderboard" and "stretches".
+  const board = page.locator('.ac-adaptiveCard').filter({ hasText: 'Leaderboard' }).filter({ hasText: /This week \(\w{3} \d/ }).last();
   await board.waitFor();
   await board.scrollIntoViewIfNeeded();
   await page.waitForTimeout(300);

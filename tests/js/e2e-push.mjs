@@ -7,7 +7,7 @@
 // JSON line with what it saw at the end; exits 1 with the reason when a step fails.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const [baseUrl, shots] = process.argv.slice(2);
 if (!baseUrl || !shots) {
@@ -16,12 +16,7 @@ if (!baseUrl || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 const seen = {};
 const page = await browser.newPage({ viewport: { width: 900, height: 1100 } });
 const shot = async (name) => page.screenshot({ path: join(shots, `${name}.png`) });

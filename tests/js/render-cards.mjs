@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 import { loadAdaptiveCards, validateCard, lintCard } from './ac-node.mjs';
 
 const require = createRequire(import.meta.url);
@@ -159,10 +159,7 @@ for (const job of jobs) {
   failures += events.length;
 }
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-});
+const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 560, height: 400 }, deviceScaleFactor: 1 });
   page.on('console', m => { if (m.type() === 'error') console.log(`  console: ${m.text()}`); });

@@ -30,17 +30,7 @@ public sealed class LocalReplies(CardRenderer cards)
             activity["replyToId"] = replyToId;
         }
 
-        if (rendered.Card is { } card)
-        {
-            activity["summary"] = rendered.Summary;
-            activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
-        }
-        else
-        {
-            activity["text"] = rendered.Text;
-            activity["textFormat"] = "markdown";
-        }
-
+        RenderedContent.AddTo(activity, rendered);
         return activity;
     }
 }

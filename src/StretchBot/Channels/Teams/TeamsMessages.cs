@@ -33,20 +33,9 @@ public sealed class TeamsMessages(CardRenderer cards)
             activity["recipient"] = new JsonObject { ["id"] = recipientId };
         }
 
-        if (rendered.Card is { } card)
+        if (RenderedContent.AddTo(activity, rendered) is { } card && isTeams)
         {
-            if (isTeams)
-            {
-                AddRefresh(view, card, refreshUserIds);
-            }
-
-            activity["summary"] = rendered.Summary;
-            activity["attachments"] = new JsonArray(new JsonObject { ["contentType"] = CardRenderer.AdaptiveCardContentType, ["content"] = card });
-        }
-        else
-        {
-            activity["text"] = rendered.Text;
-            activity["textFormat"] = "markdown";
+            AddRefresh(view, card, refreshUserIds);
         }
 
         return activity;
