@@ -25,8 +25,8 @@ public interface IChannelSender
     /// <summary>Whether this sender reaches conversations of this channel id (the core's <c>Where.ChannelId</c>).</summary>
     bool Serves(string channelId);
 
-    /// <summary>How often a shared card's tally may be rewritten in this channel; null when posted cards can't be updated.</summary>
-    TimeSpan? CardUpdateInterval { get; }
+    /// <summary>How often a shared card's tally may be rewritten in this channel; null when its posted cards aren't updated.</summary>
+    TimeSpan? CardUpdateInterval(string channelId);
 
     Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken);
 

@@ -9,7 +9,8 @@ namespace StretchBot.Delivery;
 /// The one outbound seam. Replies, welcomes, shared-card updates and (later) scheduled nudges all go through here:
 /// "post this view to this conversation", "update this posted card", "this conversation is gone". Each channel's
 /// <see cref="IChannelSender"/> does the wire format; this class does what is the same everywhere: remembering where
-/// stretch cards went so their tally can be updated, and stopping at a conversation the platform says is gone.
+/// stretch cards went so their tally can be updated, stopping a turn's replies at the first refusal, and marking a
+/// conversation the platform says is gone (a proactive sender, such as a schedule, checks that mark before posting).
 /// </summary>
 public sealed partial class Outbox
 {
@@ -29,7 +30,7 @@ public sealed partial class Outbox
     public bool Serves(string channelId) => Find(channelId) is not null;
 
     /// <summary>How often a shared card may be rewritten in this channel; null when it can't be.</summary>
-    public TimeSpan? CardUpdateInterval(string channelId) => Find(channelId)?.CardUpdateInterval;
+    public TimeSpan? CardUpdateInterval(string channelId) => Find(channelId)?.CardUpdateInterval(channelId);
 
     /// <summary>Posts one view. False when the channel refused it (already logged, and a gone conversation marked).</summary>
     public async Task<bool> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
@@ -45,13 +46,19 @@ public sealed partial class Outbox
             await FailedAsync(to.ChannelId, to.TenantId, to.ConversationId, exception, cancellationToken);
             return false;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // A sender's own mistake must not end a turn half-way or escape into a request: it is a failed delivery.
+            await FailedAsync(to.ChannelId, to.TenantId, to.ConversationId, new DeliveryFailedException(to.ChannelId, gone: false, exception.GetType().Name, exception), cancellationToken, unexpected: true);
+            return false;
+        }
 
         if (view is StretchView stretch && posted.Reference is { } reference)
         {
             // The card's tally is updated in place later (Done clicks), so keep where it went.
             await _cardPosts.SaveAsync(new CardPost(stretch.PromptId, to.ChannelId, to.TenantId, to.ConversationId, reference), cancellationToken);
         }
-        else if (view is StretchView && sender.CardUpdateInterval is not null)
+        else if (view is StretchView && sender.CardUpdateInterval(to.ChannelId) is not null)
         {
             LogNoReference(_logger, to.ChannelId);
         }
@@ -91,15 +98,21 @@ public sealed partial class Outbox
             await FailedAsync(post.ChannelId, post.TenantId, post.ConversationId, exception, cancellationToken);
             return false;
         }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await FailedAsync(post.ChannelId, post.TenantId, post.ConversationId, new DeliveryFailedException(post.ChannelId, gone: false, exception.GetType().Name, exception), cancellationToken, unexpected: true);
+            return false;
+        }
     }
 
     /// <summary>The platform says the bot is no longer there: nothing more is sent until it is installed again.</summary>
     public Task ConversationGoneAsync(string channelId, string tenantId, string conversationId, string reason, CancellationToken cancellationToken) =>
         _installs.MarkGoneAsync(tenantId, channelId, conversationId, reason, cancellationToken);
 
-    private async Task FailedAsync(string channelId, string tenantId, string conversationId, DeliveryFailedException exception, CancellationToken cancellationToken)
+    private async Task FailedAsync(string channelId, string tenantId, string conversationId, DeliveryFailedException exception, CancellationToken cancellationToken, bool unexpected = false)
     {
-        LogFailed(_logger, channelId, exception.Gone, exception.Reason);
+        // A platform's refusal needs no stack trace; a sender's own mistake (wrapped below) does.
+        LogFailed(_logger, channelId, exception.Gone, exception.Reason, unexpected ? exception.InnerException : null);
         if (exception.Gone)
         {
             await ConversationGoneAsync(channelId, tenantId, conversationId, exception.Reason, cancellationToken);
@@ -123,7 +136,7 @@ public sealed partial class Outbox
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not deliver to {ChannelId} (gone: {Gone}): {Reason}")]
-    private static partial void LogFailed(ILogger logger, string channelId, bool gone, string reason);
+    private static partial void LogFailed(ILogger logger, string channelId, bool gone, string reason, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A stretch card was accepted by {ChannelId} without an id; its tally can't be updated in place")]
     private static partial void LogNoReference(ILogger logger, string channelId);

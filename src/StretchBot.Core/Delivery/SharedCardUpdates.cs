@@ -31,9 +31,22 @@ public sealed partial class SharedCardUpdates(
             return;
         }
 
-        var state = _cards.GetOrAdd(promptId, _ => new CardState());
+        CardState state;
         TimeSpan delay;
-        lock (state)
+        while (true)
+        {
+            state = _cards.GetOrAdd(promptId, _ => new CardState());
+            Monitor.Enter(state);
+            if (!state.Removed)
+            {
+                break;
+            }
+
+            // Swept between the lookup and the lock: take the new entry, so one prompt never has two update loops.
+            Monitor.Exit(state);
+        }
+
+        try
         {
             if (state.Busy)
             {
@@ -44,6 +57,10 @@ public sealed partial class SharedCardUpdates(
 
             state.Busy = true;
             delay = state.LastSent is { } last ? interval - time.GetElapsedTime(last) : TimeSpan.Zero;
+        }
+        finally
+        {
+            Monitor.Exit(state);
         }
 
         _ = RunAsync(promptId, interval, state, delay, _inFlight.Begin());
@@ -127,6 +144,7 @@ public sealed partial class SharedCardUpdates(
             {
                 if (!state.Busy && state.LastSent is { } last && time.GetElapsedTime(last) > interval * 4)
                 {
+                    state.Removed = true;
                     _cards.TryRemove(id, out _);
                 }
             }
@@ -143,6 +161,7 @@ public sealed partial class SharedCardUpdates(
     {
         public bool Busy;
         public bool Dirty;
+        public bool Removed;
         public long? LastSent;
     }
 

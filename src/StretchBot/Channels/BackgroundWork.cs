@@ -57,7 +57,11 @@ public sealed partial class BackgroundWork(ILogger<BackgroundWork> logger) : Bac
                 {
                     await work(stoppingToken);
                 }
-                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    // Shutting down: the work was cancelled, not broken.
+                }
+                catch (Exception exception)
                 {
                     LogFailed(logger, exception);
                 }

@@ -45,12 +45,14 @@ public static partial class OutboundPipeline
         }
     }
 
-    /// <summary>Adds the pipeline to a channel's named HttpClient. Handlers added after this one run inside it, once per attempt.</summary>
+    /// <summary>Adds the pipeline to a channel's named HttpClient. Handlers added after this one run inside it, once per attempt, within its timeout.</summary>
     public static IHttpClientBuilder AddOutboundPipeline(this IHttpClientBuilder builder, Func<IServiceProvider, OutboundPolicy> policyOf)
     {
         var name = builder.Name;
         builder.Services.AddKeyedSingleton(name, (sp, _) => new RateGate(policyOf(sp), sp.GetRequiredService<TimeProvider>()));
-        builder.AddResilienceHandler("outbound", (pipeline, context) =>
+        // Retries outermost; then the rate gate, so its waits (a throttled tenant, a full bucket) are not cut short by
+        // the per-attempt timeout; then the timeout, which covers only the call itself (and the token it needs).
+        builder.AddResilienceHandler("outbound-retry", (pipeline, context) =>
         {
             var policy = policyOf(context.ServiceProvider);
             var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutboundPipeline));
@@ -74,10 +76,14 @@ public static partial class OutboundPipeline
                         args.Outcome.Result?.Dispose();
                         return ValueTask.CompletedTask;
                     },
-                })
-                .AddTimeout(policy.AttemptTimeout);
+                });
         });
         builder.AddHttpMessageHandler(sp => new RateGateHandler(sp.GetRequiredKeyedService<RateGate>(name)));
+        builder.AddResilienceHandler("outbound-attempt", (pipeline, context) =>
+        {
+            pipeline.TimeProvider = context.ServiceProvider.GetRequiredService<TimeProvider>();
+            pipeline.AddTimeout(policyOf(context.ServiceProvider).AttemptTimeout);
+        });
         return builder;
     }
 

@@ -37,11 +37,11 @@ public sealed class AzureBotChannelsTests : TeamsTest
 
         await Fake.WaitForAsync(r => r.HasSummary("Done:"));
         var completion = Assert.Single(Factory.Rows("SELECT tenant_id, channel_id, conversation_id, display_name FROM completions"));
-        Assert.Equal(["webchat", "webchat", "Gq7Sx3uHm1o-eu", "Ada"], completion);
+        Assert.Equal(["webchat:default", "webchat", "Gq7Sx3uHm1o-eu", "Ada"], completion);
     }
 
     [Fact]
-    public async Task DirectLineThroughAzureUsesTheConversationsTenantAndNeverTouchesThePlayground()
+    public async Task DirectLineThroughAzureUsesTheConversationsTenantWithinItsOwnChannel()
     {
         var activity = WebChat("stats", "dlconv42|0000001", channelId: "directline", serviceUrl: DirectLineServiceUrl);
         activity["conversation"]!["tenantId"] = "3e1c8c2a-0000-4000-8000-000000000042";
@@ -51,7 +51,27 @@ public sealed class AzureBotChannelsTests : TeamsTest
         var reply = await Fake.WaitForAsync(r => r.HasSummary("Your stretch stats"));
         Assert.Equal("directline.botframework.com", reply.Host);
         var person = Assert.Single(Factory.Rows("SELECT tenant_id FROM people"));
-        Assert.Equal("3e1c8c2a-0000-4000-8000-000000000042", person[0]);
+        Assert.Equal("directline:3e1c8c2a-0000-4000-8000-000000000042", person[0]);
+    }
+
+    [Fact]
+    public async Task AWebChatClientNamingATeamsTenantAndPersonCannotRenameOrReadThem()
+    {
+        await Teams.SendAsync(TeamsClient.ChannelMessage("help", TeamsUser.Ada));
+        await Fake.WaitForAsync(r => r.Method == "POST");
+
+        // A Web Chat client writes its own channelData and from.id: it claims Ada's Teams tenant and id.
+        var forged = WebChat("stats", "forged|0000001");
+        forged["channelData"]!["tenant"] = new JsonObject { ["id"] = TeamsClient.Tenant };
+        forged["conversation"]!["tenantId"] = TeamsClient.Tenant;
+        forged["from"] = new JsonObject { ["id"] = TeamsUser.Ada.Id, ["name"] = "Mallory" };
+        await Teams.SendAsync(forged);
+
+        var stats = await Fake.WaitForAsync(r => r.HasSummary("Your stretch stats"));
+        Assert.Contains("Mallory", CardReader.AllText(stats.Card));
+        await BackgroundWorkFinishedAsync();
+        Assert.Equal("Ada Lovelace", Factory.Rows($"SELECT display_name FROM people WHERE tenant_id = '{TeamsClient.Tenant}' AND user_id = '{TeamsUser.Ada.Id}'")[0][0]);
+        Assert.Equal("Mallory", Factory.Rows($"SELECT display_name FROM people WHERE tenant_id = 'webchat:{TeamsClient.Tenant}'")[0][0]);
     }
 
     [Fact]

@@ -116,7 +116,7 @@ public sealed class OutboundResilienceTests : TeamsTest
     }
 
     [Fact]
-    public async Task TheBotsTokenIsFetchedOnceAndReusedUntilItNearlyExpires()
+    public async Task TheBotsTokenIsFetchedOnceForABurstOfSendsAndReused()
     {
         // Entra is slow with the first token: the three replies, sent by parallel background workers, all need it.
         Fake.HoldTokenAnswers();

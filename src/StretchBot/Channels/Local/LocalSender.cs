@@ -13,7 +13,7 @@ namespace StretchBot.Channels.Local;
 public sealed class LocalSender(DirectLineConversations conversations, LocalReplies replies) : IChannelSender
 {
     /// <summary>Direct Line keeps a log, not editable messages: posted cards are not updated in place.</summary>
-    public TimeSpan? CardUpdateInterval => null;
+    public TimeSpan? CardUpdateInterval(string channelId) => null;
 
     public bool Serves(string channelId) => channelId == LocalActivities.ChannelId;
 

@@ -35,7 +35,7 @@ public sealed class BotConnectorAuthentication
     private readonly HttpDocumentRetriever _documents;
     private readonly SemaphoreSlim _refetchGate = new(1, 1);
     private readonly JsonWebTokenHandler _handler = new();
-    private BotSigningKeys? _refetched;
+    private volatile BotSigningKeys? _refetched;
     private long? _refetchedAt;
 
     public BotConnectorAuthentication(IOptions<TeamsOptions> options, IHttpClientFactory httpClients, TimeProvider time)
@@ -101,7 +101,8 @@ public sealed class BotConnectorAuthentication
         {
             keys = await KeysNamingAsync(token.Kid ?? string.Empty, cancellationToken);
         }
-        catch (Exception exception) when (exception is InvalidOperationException or IOException or HttpRequestException or System.Text.Json.JsonException)
+        catch (Exception exception) when (exception is InvalidOperationException or IOException or HttpRequestException or System.Text.Json.JsonException
+            || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return AuthenticationResult.Fail("the signing keys could not be fetched");
         }
@@ -136,7 +137,9 @@ public sealed class BotConnectorAuthentication
             return AuthenticationResult.Fail("wrong audience");
         }
 
-        if (!string.IsNullOrEmpty(channelId) && !keys.IsEndorsedFor(token.Kid!, channelId))
+        // The caller passes the channel the activity will be handled as (Teams when it names none), so the key's
+        // endorsement is always checked against what the bot then does.
+        if (string.IsNullOrEmpty(channelId) || !keys.IsEndorsedFor(token.Kid!, channelId))
         {
             return AuthenticationResult.Fail($"signing key not endorsed for '{Shorten(channelId)}'");
         }
@@ -163,6 +166,12 @@ public sealed class BotConnectorAuthentication
             return cached;
         }
 
+        // After a rotation every request names the new kid: answer from the keys fetched then, without queueing.
+        if (_refetched is { } fresh && fresh.Keys.ContainsKey(kid))
+        {
+            return fresh;
+        }
+
         await _refetchGate.WaitAsync(cancellationToken);
         try
         {
@@ -171,7 +180,10 @@ public sealed class BotConnectorAuthentication
                 return known.Keys.ContainsKey(kid) ? known : cached;
             }
 
-            _refetched = await new BotSigningKeysRetriever().GetConfigurationAsync(_options.OpenIdMetadataUrl, _documents, cancellationToken);
+            // A slow issuer must not hold every other request at the gate for long.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            _refetched = await new BotSigningKeysRetriever().GetConfigurationAsync(_options.OpenIdMetadataUrl, _documents, timeout.Token);
             _refetchedAt = _time.GetTimestamp();
             return _refetched;
         }

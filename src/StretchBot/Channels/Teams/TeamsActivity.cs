@@ -98,10 +98,13 @@ public sealed partial class TeamsActivity
     }
 
     /// <summary>
-    /// The tenant that scopes this activity's data. Teams always names one; other Bot Framework channels may not
-    /// (the portal's Web Chat sends no channelData.tenant), so they fall back to that channel's configured default.
+    /// The tenant that scopes this activity's data. Teams always names one. Other Bot Framework channels are scoped by
+    /// their channel id (conversation.tenantId, or the channel's configured default, within it): a Web Chat or
+    /// Direct Line client writes its own channelData and from.id, so nothing it sends may land in a Teams tenant.
     /// </summary>
-    public string? TenantFor(TeamsOptions options) => TenantId ?? (IsTeams ? null : options.DefaultTenantFor(CoreChannelId));
+    public string? TenantFor(TeamsOptions options) => IsTeams
+        ? TenantId
+        : $"{CoreChannelId}:{Limit(StringOf(Get(Raw["conversation"], "tenantId")), 128) ?? options.DefaultTenantFor(CoreChannelId)}";
 
     /// <summary>What the core needs to know about a conversational activity; null when the activity isn't one.</summary>
     public Turn? ToTurn(TeamsOptions options)

@@ -72,7 +72,8 @@ public sealed partial class TeamsBot(
             return (200, TeamsMessages.InvokeError(400, "BadRequest", "The invoke needs a conversation with a tenant, a sender and an action."));
         }
 
-        _ = RefreshServiceUrlAsync(activity, CancellationToken.None);
+        // Cheap (a database write only when the tenant's serviceUrl changed), and then nothing runs untracked.
+        await RefreshServiceUrlAsync(activity, cancellationToken);
         var result = await turns.HandleAsync(turn, cancellationToken);
         // One card answers an invoke: the last one is the answer (a newcomer's welcome is on every card as Safety).
         var answer = result.Messages[^1];

@@ -91,7 +91,7 @@ public static partial class TeamsChannel
             return ActivityBody.Error(HttpStatusCode.BadRequest, "BadArgument", error!);
         }
 
-        var auth = await authentication.AuthenticateAsync(context, activity.ChannelId, activity.ServiceUrl, cancellationToken);
+        var auth = await authentication.AuthenticateAsync(context, activity.CoreChannelId, activity.ServiceUrl, cancellationToken);
         if (!auth.Succeeded)
         {
             LogUnauthorized(logger, auth.Failure!);

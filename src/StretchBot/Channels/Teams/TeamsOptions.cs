@@ -61,12 +61,13 @@ public sealed class TeamsOptions
     public int RequestsPerSecondPerTenant { get; set; } = 50;
 
     /// <summary>
-    /// The tenant for activities of a Bot Framework channel that names none (Web Chat, Direct Line through Azure), by
-    /// channel id; a channel not listed uses its own id, so its data stays apart from every Teams tenant's.
+    /// The tenant for activities of a Bot Framework channel that names none in conversation.tenantId (Web Chat, Direct
+    /// Line through Azure), by channel id; "default" when not listed. It is always kept under the channel's own id
+    /// ("webchat:default"), so no other channel's data can land in a Teams tenant.
     /// </summary>
     public Dictionary<string, string> DefaultTenants { get; set; } = new(StringComparer.Ordinal);
 
-    public string DefaultTenantFor(string channelId) => DefaultTenants.TryGetValue(channelId, out var tenant) && tenant.Length > 0 ? tenant : channelId;
+    public string DefaultTenantFor(string channelId) => DefaultTenants.TryGetValue(channelId, out var tenant) && tenant.Length > 0 ? tenant : "default";
 
     /// <summary>The numbers the one outbound pipeline applies to Bot Connector calls.</summary>
     public StretchBot.Delivery.OutboundPolicy OutboundPolicy => new(
@@ -77,9 +78,18 @@ public sealed class TeamsOptions
     /// <summary>The bot's id in Teams conversations.</summary>
     public string BotId => "28:" + MicrosoftAppId;
 
-    /// <summary>Checks the identity settings; returns what to fix, or null.</summary>
+    /// <summary>Checks the identity and outbound settings; returns what to fix, or null.</summary>
     public string? Problem()
     {
+        if (OutboundMaxRetries is < 1 or > 10 || OutboundRetryDelay <= TimeSpan.Zero || OutboundRetryDelay > TimeSpan.FromMinutes(1)
+            || OutboundAttemptTimeout < TimeSpan.FromMilliseconds(100) || OutboundAttemptTimeout > TimeSpan.FromHours(1)
+            || MaxRetryAfter < TimeSpan.Zero || MaxRetryAfter > TimeSpan.FromMinutes(10)
+            || SendsPerSecondPerConversation < 1 || RequestsPerSecondPerTenant < 1 || SharedCardUpdateInterval < TimeSpan.FromSeconds(1))
+        {
+            return "Teams outbound settings are out of range: OutboundMaxRetries 1–10, OutboundRetryDelay up to 1 minute, OutboundAttemptTimeout 100 ms to 1 hour, "
+                + "MaxRetryAfter up to 10 minutes, SendsPerSecondPerConversation and RequestsPerSecondPerTenant at least 1, SharedCardUpdateInterval at least 1 s.";
+        }
+
         if (string.IsNullOrWhiteSpace(MicrosoftAppId))
         {
             return string.IsNullOrWhiteSpace(MicrosoftAppPassword) ? null : "Teams:MicrosoftAppPassword is set but Teams:MicrosoftAppId is not.";

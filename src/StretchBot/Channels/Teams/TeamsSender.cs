@@ -16,7 +16,8 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
     // Teams refreshes a card automatically for at most 60 listed people.
     private const int MaxRefreshUsers = 60;
 
-    public TimeSpan? CardUpdateInterval => options.Value.SharedCardUpdateInterval;
+    /// <summary>Shared tallies are a Teams feature; Web Chat and Direct Line through Azure keep their cards as posted.</summary>
+    public TimeSpan? CardUpdateInterval(string channelId) => channelId == TeamsActivity.TeamsChannelId ? options.Value.SharedCardUpdateInterval : null;
 
     /// <summary>Teams, and the other Azure Bot channels answered at /api/messages (they share the Bot Connector API).</summary>
     public bool Serves(string channelId) => TeamsActivity.AnsweredChannels.Contains(channelId);
@@ -38,7 +39,11 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
         }
         catch (BotConnectorException exception)
         {
-            throw Failed(to.ChannelId, exception, gone: exception.IsGone);
+            // A 404 on a reply can mean only that the message it replies to was deleted; the conversation is gone when
+            // the connector says so (ConversationNotFound), or on any 404 of a plain send.
+            var gone = exception.Status == HttpStatusCode.Forbidden
+                || (exception.Status == HttpStatusCode.NotFound && (reference.ReplyToId is null || exception.Code == "ConversationNotFound"));
+            throw Failed(to.ChannelId, exception, gone);
         }
     }
 
