@@ -5,7 +5,7 @@ namespace StretchBot.Scheduling;
 
 /// <summary>
 /// Turns a <see cref="ScheduleSpec"/> into the Quartz triggers that fire it, in the spec's time zone. Pure: the same
-/// spec, ids and start give the same triggers, and nothing is scheduled here.
+/// spec, ids and clock reading give the same triggers, and nothing is scheduled here.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -35,12 +35,18 @@ public static class ScheduleTriggers
     /// <param name="spec">The schedule.</param>
     /// <param name="scheduleId">Names the triggers: <c>{scheduleId}/1</c>, <c>{scheduleId}/2</c>, … in <see cref="Group"/>.</param>
     /// <param name="job">The job they fire.</param>
-    /// <param name="startAt">No fire before this instant (normally now, from the app's TimeProvider).</param>
-    public static IReadOnlyList<ITrigger> Build(ScheduleSpec spec, string scheduleId, JobKey job, DateTimeOffset startAt)
+    /// <param name="clock">
+    /// The app's clock: nothing fires before its "now", and the triggers carry it. A Quartz trigger reads "now" from
+    /// the clock it was built with when it is scheduled (a first fire time in the past is moved past "now") and when it
+    /// misfires; built without one it reads the system clock, whatever clock the scheduler runs on.
+    /// </param>
+    public static IReadOnlyList<ITrigger> Build(ScheduleSpec spec, string scheduleId, JobKey job, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
         ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(clock);
+        var startAt = clock.GetUtcNow();
 
         IEnumerable<IScheduleBuilder> schedules = spec switch
         {
@@ -58,7 +64,7 @@ public static class ScheduleTriggers
         };
 
         return schedules
-            .Select((schedule, index) => TriggerBuilder.Create()
+            .Select((schedule, index) => TriggerBuilder.Create(clock)
                 .WithIdentity(new TriggerKey($"{scheduleId}/{index + 1}", Group))
                 .ForJob(job)
                 .StartAt(startAt)

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
 using Quartz;
+using Quartz.Extensibility;
 using StretchBot.Scheduling;
 
 namespace StretchBot.Core.Tests.Scheduling;
@@ -43,7 +45,7 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], zone);
         var (from, until) = LocalDays(zone, fromLocalDay, untilLocalDay);
 
-        var triggers = ScheduleTriggers.Build(spec, "team-a", Job, from);
+        var triggers = ScheduleTriggers.Build(spec, "team-a", Job, At(from));
 
         Assert.Single(triggers);
         Assert.Equal(expectedUtc.Select(Utc), FireTimes(triggers, from, until));
@@ -58,7 +60,7 @@ public sealed class ScheduleTriggerTests
             var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], zone);
             var (from, until) = LocalDays(zone, "2026-01-01", "2027-01-01");
 
-            var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until);
+            var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until);
 
             var localDays = fires.Select(f => TimeZoneInfo.ConvertTime(f, spec.TimeZone)).ToList();
             Assert.All(localDays, local => Assert.Equal(new TimeSpan(10, 30, 0), local.TimeOfDay));
@@ -75,7 +77,7 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(15, 0), new TimeOnly(10, 30)], "Europe/Berlin");
         var (from, until) = LocalDays("Europe/Berlin", "2026-03-27", "2026-03-31");
 
-        var triggers = ScheduleTriggers.Build(spec, "team-a", Job, from);
+        var triggers = ScheduleTriggers.Build(spec, "team-a", Job, At(from));
 
         Assert.Equal(["0 30 10 ? * MON,TUE,WED,THU,FRI", "0 0 15 ? * MON,TUE,WED,THU,FRI"], triggers.Cast<ICronTrigger>().Select(t => t.CronExpressionString));
         Assert.All(triggers.Cast<ICronTrigger>(), t => Assert.Equal("Europe/Berlin", t.TimeZone.Id));
@@ -92,7 +94,7 @@ public sealed class ScheduleTriggerTests
     {
         var spec = ScheduleSpec.At([DayOfWeek.Monday, DayOfWeek.Wednesday, DayOfWeek.Friday], [new(9, 0), new(11, 0), new(14, 0)], "Europe/Berlin");
 
-        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, Utc("2026-03-02T00:00Z")));
+        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, At(Utc("2026-03-02T00:00Z"))));
 
         Assert.Equal("0 0 9,11,14 ? * MON,WED,FRI", ((ICronTrigger)trigger).CronExpressionString);
     }
@@ -106,7 +108,7 @@ public sealed class ScheduleTriggerTests
 
         Assert.Equal(
             new[] { "2026-03-07T07:30Z", "2026-03-08T07:00Z", "2026-03-09T06:30Z" }.Select(Utc),
-            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until));
+            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until));
     }
 
     [Fact]
@@ -118,7 +120,7 @@ public sealed class ScheduleTriggerTests
 
         Assert.Equal(
             new[] { "2026-10-31T05:30Z", "2026-11-01T05:30Z", "2026-11-02T06:30Z" }.Select(Utc),
-            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until));
+            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until));
     }
 
     public static TheoryData<string, string, string[]> Every90MinutesFrom9To17 => new()
@@ -138,7 +140,7 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), EveryDay, zone);
         var (from, until) = LocalDays(zone, localDay, DateOnly.Parse(localDay, CultureInfo.InvariantCulture).AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
 
-        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, from));
+        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, At(from)));
 
         Assert.IsAssignableFrom<IDailyTimeIntervalTrigger>(trigger);
         Assert.Equal(expectedUtc.Select(Utc), FireTimes([trigger], from, until));
@@ -150,7 +152,7 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), ScheduleSpec.Weekdays, "Europe/Berlin");
         var (from, until) = LocalDays("Europe/Berlin", "2026-03-27", "2026-03-31");
 
-        var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until);
+        var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until);
 
         // Friday on CET (+1), Monday on CEST (+2): 9:00, 10:30, 12:00, 13:30, 15:00, 16:30 each day, nothing at the weekend.
         Assert.Equal(
@@ -177,7 +179,7 @@ public sealed class ScheduleTriggerTests
 
         Assert.Equal(
             new[] { "2026-03-08T05:30Z", "2026-03-08T07:00Z", "2026-03-08T08:30Z", "2026-03-08T10:00Z" }.Select(Utc),
-            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until));
+            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until));
     }
 
     [Fact]
@@ -190,7 +192,7 @@ public sealed class ScheduleTriggerTests
 
         Assert.Equal(
             new[] { "2026-11-01T04:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T08:30Z", "2026-11-01T10:00Z" }.Select(Utc),
-            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until));
+            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until));
     }
 
     [Fact]
@@ -201,7 +203,7 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.Every(TimeSpan.FromMinutes(30), new(1, 0), new(3, 0), EveryDay, "Australia/Lord_Howe");
         var (from, until) = LocalDays("Australia/Lord_Howe", "2026-04-05", "2026-04-06");
 
-        var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, from), from, until);
+        var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until);
 
         Assert.Equal(
             new[] { "2026-04-04T14:00Z", "2026-04-04T14:30Z", "2026-04-04T15:00Z", "2026-04-04T15:30Z", "2026-04-04T16:00Z", "2026-04-04T16:30Z" }.Select(Utc),
@@ -216,16 +218,28 @@ public sealed class ScheduleTriggerTests
         var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin");
         var start = Utc("2026-11-18T09:31Z");
 
-        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, start));
+        var trigger = Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, At(start)));
 
         Assert.Equal(Utc("2026-11-19T09:30Z"), trigger.GetFireTimeAfter(start.AddSeconds(-1)));
     }
 
     [Fact]
+    public void TheFirstFireTimeIsTheNextAfterTheGivenClocksNowNotTheMachines()
+    {
+        // Quartz computes a trigger's first fire time when it is scheduled, moving one in the past to after "now": the
+        // trigger's own clock says when now is. Built on a clock years behind the machine's, it starts there, not today.
+        var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin");
+
+        var trigger = (IOperableTrigger)Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, At(Utc("2020-06-03T09:00Z"))));
+
+        Assert.Equal(Utc("2020-06-04T08:30Z"), trigger.ComputeFirstFireTimeUtc(null));
+    }
+
+    [Fact]
     public void MissedNudgesAreSkippedNotCaughtUp()
     {
-        var atTimes = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "a", Job, Utc("2026-11-18T00:00Z"));
-        var every = ScheduleTriggers.Build(ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), ScheduleSpec.Weekdays, "Europe/Berlin"), "b", Job, Utc("2026-11-18T00:00Z"));
+        var atTimes = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "a", Job, At(Utc("2026-11-18T00:00Z")));
+        var every = ScheduleTriggers.Build(ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), ScheduleSpec.Weekdays, "Europe/Berlin"), "b", Job, At(Utc("2026-11-18T00:00Z")));
 
         Assert.Equal(CronTriggerMisfireInstruction.DoNothing, ((ICronTrigger)Assert.Single(atTimes)).MisfireInstruction);
         Assert.Equal(DailyTimeIntervalTriggerMisfireInstruction.DoNothing, ((IDailyTimeIntervalTrigger)Assert.Single(every)).MisfireInstruction);
@@ -246,12 +260,14 @@ public sealed class ScheduleTriggerTests
     [Fact]
     public void AWindowsTimeZoneIdWorksLikeItsIanaZone()
     {
-        var windows = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "W. Europe Standard Time"), "a", Job, Utc("2026-03-26T00:00Z"));
-        var iana = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "b", Job, Utc("2026-03-26T00:00Z"));
+        var windows = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "W. Europe Standard Time"), "a", Job, At(Utc("2026-03-26T00:00Z")));
+        var iana = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "b", Job, At(Utc("2026-03-26T00:00Z")));
 
         var (from, until) = (Utc("2026-03-26T00:00Z"), Utc("2026-04-01T00:00Z"));
         Assert.Equal(FireTimes(iana, from, until), FireTimes(windows, from, until));
     }
+
+    private static FakeTimeProvider At(DateTimeOffset now) => new(now);
 
     /// <summary>Every fire of the triggers in [from, until), earliest first, as Quartz computes them.</summary>
     private static List<DateTimeOffset> FireTimes(IEnumerable<ITrigger> triggers, DateTimeOffset from, DateTimeOffset until)
