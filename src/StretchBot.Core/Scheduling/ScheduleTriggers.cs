@@ -20,7 +20,12 @@ namespace StretchBot.Scheduling;
 /// <para>
 /// <b>Intervals in a window</b> become one DailyTimeIntervalTrigger: "every 90m 9:00-17:00" is not a cron expression
 /// (90 minutes does not divide an hour), while this trigger restarts at the window's start each day, steps the
-/// interval, and stops at the window's end, on the chosen weekdays in the zone.
+/// interval, and stops at the window's end, on the chosen weekdays in the zone. Its interval is real time: two nudges
+/// are never closer than it. A step that lands in a spring-forward gap fires once, at the end of the gap, and the day's
+/// later steps keep the real interval from it (so they read an hour later on the wall clock that day); a step in a
+/// fall-back overlap fires at its first occurrence, and a wall time in the repeated hour comes round again only when
+/// the interval is shorter than the overlap. No zone tested changes its clocks inside working hours; the next day
+/// starts at the window's start again. ScheduleTriggerTests pins each of these.
 /// </para>
 /// <para>
 /// Every trigger misfires with DoNothing: after downtime it moves on to its next time instead of firing once late

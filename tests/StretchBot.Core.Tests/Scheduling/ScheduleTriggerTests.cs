@@ -236,6 +236,17 @@ public sealed class ScheduleTriggerTests
     }
 
     [Fact]
+    public void AnIntervalScheduleBuiltMidWindowKeepsTheWindowsGrid()
+    {
+        // Set at 10:31 in Berlin: the next nudge is 12:00 (on the 9:00 + 90m grid), not 10:31 or 12:01.
+        var spec = ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), ScheduleSpec.Weekdays, "Europe/Berlin");
+
+        var trigger = (IOperableTrigger)Assert.Single(ScheduleTriggers.Build(spec, "team-a", Job, At(Utc("2026-11-18T09:31Z"))));
+
+        Assert.Equal(Utc("2026-11-18T11:00Z"), trigger.ComputeFirstFireTimeUtc(null));
+    }
+
+    [Fact]
     public void MissedNudgesAreSkippedNotCaughtUp()
     {
         var atTimes = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "a", Job, At(Utc("2026-11-18T00:00Z")));
