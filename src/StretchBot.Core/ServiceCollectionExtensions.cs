@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
 using StretchBot.Installs;
+using StretchBot.Scheduling;
 using StretchBot.Stats;
 using StretchBot.Storage;
 using StretchBot.Stretching;
@@ -34,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CardPostStore>();
         services.AddSingleton<InstallStore>();
         services.AddSingleton<TurnHandler>();
+        services.AddScheduling();
         return services;
     }
 }

@@ -1,0 +1,46 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+using StretchBot.Storage;
+
+namespace StretchBot.Scheduling;
+
+public static class SchedulingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The Quartz scheduler, its jobs and triggers kept in the app's own database file (the <see cref="Database"/>'s
+    /// path, so Storage:SqlitePath moves both), its QRTZ_* tables created on first start and never migrated by us.
+    /// </summary>
+    /// <remarks>
+    /// Quartz 4.7.3 runs on the container's <see cref="TimeProvider"/> when none is given to it (UseTimeProvider,
+    /// then the container's, then the system clock): the app's clock, which tests replace with a fake one, drives
+    /// fire times, misfire checks and the scheduler loop's waits.
+    /// </remarks>
+    public static IServiceCollection AddScheduling(this IServiceCollection services)
+    {
+        services.AddQuartz(quartz =>
+        {
+            quartz.UsePersistentStore(store =>
+            {
+                // Built from the container rather than at registration: the database path comes from settings that a
+                // host (or a test's factory) may still change after this runs.
+                store.UseSqlite(source => source.DataSourceFactory = provider =>
+                    SqliteFactory.Instance.CreateDataSource(ConnectionString(provider.GetRequiredService<Database>().Path)));
+                store.ProvisionSchema();
+            });
+        });
+
+        // Shutdown waits for a nudge being handed to delivery instead of cutting it off half-way.
+        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return services;
+    }
+
+    private static string ConnectionString(string path) => new SqliteConnectionStringBuilder
+    {
+        DataSource = path,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Pooling = true,
+        // The app's own writer and Quartz share the file: a write waits for the other's turn instead of failing busy.
+        DefaultTimeout = 30,
+    }.ToString();
+}
