@@ -33,7 +33,9 @@ public sealed class ThrottledTenantTests : TeamsTest
         Fake.Script(new FakeReply(429, """{"error":{"code":"Throttled","message":"Too many requests"}}""", RetryAfter: RetryAfter));
         var timers = _clock.WatchedTimers;
         await Teams.SendAsync(TeamsClient.ChannelMessage("help", TeamsUser.Ada, rootId: "1"));
-        await Fake.WaitForAsync(r => r.Method == "POST");
+        // Its retry waits out the Retry-After on the clock: by then the gate has seen the 429 (it saw it first).
+        await _clock.WatchedTimerCreatedAfter(timers).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(Fake.Requests);
 
         // Another thread of the same tenant: its reply waits for the tenant's throttle to lift.
         await Teams.SendAsync(TeamsClient.ChannelMessage("stats", TeamsUser.Ada, rootId: "2"));
