@@ -7,7 +7,7 @@ namespace StretchBot.Tests.Deployment;
 
 /// <summary>
 /// The published app running as a separate process on a free loopback port, started from a working folder of the
-/// test's choosing. Ready once <c>/healthz</c> answers; killed on dispose.
+/// test's choosing. Ready once the host says it started (then <c>/healthz</c> must answer); killed on dispose.
 /// </summary>
 public sealed partial class PublishedAppProcess : IAsyncDisposable
 {
@@ -16,6 +16,7 @@ public sealed partial class PublishedAppProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private PublishedAppProcess(Process process)
     {
@@ -38,7 +39,11 @@ public sealed partial class PublishedAppProcess : IAsyncDisposable
         var running = new PublishedAppProcess(process);
         process.OutputDataReceived += (_, e) => running.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => running.OnLine(e.Data);
-        process.Exited += (_, _) => running._listening.TrySetException(new InvalidOperationException("The app exited before it listened."));
+        process.Exited += (_, _) =>
+        {
+            running._listening.TrySetException(new InvalidOperationException("The app exited before it listened."));
+            running._started.TrySetException(new InvalidOperationException("The app exited before it started."));
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -94,6 +99,12 @@ public sealed partial class PublishedAppProcess : IAsyncDisposable
         {
             _listening.TrySetResult(new Uri(match.Groups[1].Value));
         }
+
+        // Logged once every hosted service has started and the server accepts requests.
+        if (line.Contains("Application started.", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
+        }
     }
 
     private async Task WaitUntilReadyAsync()
@@ -102,24 +113,12 @@ public sealed partial class PublishedAppProcess : IAsyncDisposable
         try
         {
             BaseAddress = await _listening.Task.WaitAsync(timeout.Token);
+            await _started.Task.WaitAsync(timeout.Token);
             using var http = CreateClient();
-            // Listening is not yet serving on a loaded machine; /healthz answering is.
-            while (true)
+            using var response = await http.GetAsync("/healthz", timeout.Token);
+            if (!response.IsSuccessStatusCode)
             {
-                try
-                {
-                    using var response = await http.GetAsync("/healthz", timeout.Token);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not accepting connections yet.
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
+                throw new InvalidOperationException($"/healthz answered {(int)response.StatusCode} after the app said it started.");
             }
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
