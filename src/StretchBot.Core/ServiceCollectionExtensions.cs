@@ -34,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CompletionStore>();
         services.AddSingleton<CardPostStore>();
         services.AddSingleton<InstallStore>();
+        services.AddSingleton<ScheduleStore>();
         services.AddSingleton<TurnHandler>();
         services.AddScheduling();
         return services;

@@ -10,7 +10,8 @@ public sealed record Where(string ChannelId, string TenantId, string Conversatio
 public sealed record Who(string UserId, string? DisplayName, string? TimeZone = null);
 
 /// <summary>A button on one of our cards, already read out of the channel's wire format by its adapter.</summary>
-public sealed record CardAction(string Name, string? PromptId = null, string? StretchId = null, string? Filter = null);
+/// <param name="Step">The walkthrough step the card showed when the button was clicked (1-based), where it says.</param>
+public sealed record CardAction(string Name, string? PromptId = null, string? StretchId = null, string? Filter = null, int? Step = null);
 
 /// <summary>One turn of any channel: who, where, and what they said or clicked.</summary>
 public sealed record Turn(Where Where, Who Who, string? Text = null, CardAction? Action = null);

@@ -183,5 +183,70 @@ public static class Migrations
             UPDATE installs SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
             UPDATE card_posts SET channel_id = 'local' WHERE tenant_id = 'local' AND channel_id = 'directline';
             """),
+        new(6, "schedules, nudge deliveries, walkthrough progress", """
+            -- A conversation's schedule and its settings (one row per conversation; a personal reminder is a row of
+            -- its 1:1 chat with owner_id = the person). The settings outlive "schedule off": spec is then NULL.
+            -- Quartz keeps the triggers (QRTZ_*, one job per row, its triggers named "{id}/n"); this table is the truth
+            -- they are rebuilt from.
+            CREATE TABLE schedules (
+                id              TEXT PRIMARY KEY,
+                tenant_id       TEXT NOT NULL,
+                channel_id      TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                owner_id        TEXT NOT NULL DEFAULT '',
+                spec            TEXT NULL,
+                time_zone       TEXT NULL,
+                setter_zone     TEXT NULL,
+                stretch_kinds   TEXT NOT NULL DEFAULT 'desk',
+                jitter_minutes  INTEGER NOT NULL DEFAULT 0,
+                paused_until    TEXT NULL,
+                pause_reason    TEXT NULL,
+                stopped_at      TEXT NULL,
+                stopped_reason  TEXT NULL,
+                set_by          TEXT NULL,
+                created_at      TEXT NOT NULL,
+                updated_at      TEXT NOT NULL,
+                UNIQUE (tenant_id, channel_id, conversation_id, owner_id)
+            );
+
+            CREATE TABLE schedule_holidays (
+                schedule_id TEXT NOT NULL,
+                day         TEXT NOT NULL,
+                PRIMARY KEY (schedule_id, day)
+            ) WITHOUT ROWID;
+
+            -- One row per nudge (a schedule's fire time, or a person's "Later"): the durable record a restarted
+            -- instance resumes from. UNIQUE (source, fire_time): a fire time is never delivered twice.
+            CREATE TABLE deliveries (
+                id              INTEGER PRIMARY KEY AUTOINCREMENT,
+                source          TEXT NOT NULL,
+                fire_time       TEXT NOT NULL,
+                kind            TEXT NOT NULL,
+                tenant_id       TEXT NOT NULL,
+                channel_id      TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                user_id         TEXT NULL,
+                prompt_id       TEXT NULL,
+                due_at          TEXT NOT NULL,
+                status          TEXT NOT NULL,
+                reason          TEXT NULL,
+                message_id      TEXT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                created_at      TEXT NOT NULL,
+                updated_at      TEXT NOT NULL,
+                UNIQUE (source, fire_time)
+            );
+            CREATE INDEX ix_deliveries_pending ON deliveries (status, due_at);
+            CREATE INDEX ix_deliveries_conversation ON deliveries (tenant_id, channel_id, conversation_id, created_at);
+
+            -- Where each person is in a shared card's walkthrough, so a re-sent card never puts them back to step 1.
+            CREATE TABLE walkthroughs (
+                prompt_id  TEXT NOT NULL,
+                user_id    TEXT NOT NULL,
+                step       INTEGER NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (prompt_id, user_id)
+            ) WITHOUT ROWID;
+            """),
     ];
 }
