@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Quartz;
 using StretchBot.Storage;
 
@@ -18,6 +19,8 @@ public static class SchedulingServiceCollectionExtensions
     /// </remarks>
     public static IServiceCollection AddScheduling(this IServiceCollection services)
     {
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SchedulingOptions>, ExplainSchedulingOptions>();
         services.AddQuartz(quartz =>
         {
             quartz.UsePersistentStore(store =>
@@ -33,6 +36,13 @@ public static class SchedulingServiceCollectionExtensions
         // Shutdown waits for a nudge being handed to delivery instead of cutting it off half-way.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return services;
+    }
+
+    /// <summary>Says exactly which setting is wrong, for the one-line start-up error.</summary>
+    private sealed class ExplainSchedulingOptions : IValidateOptions<SchedulingOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SchedulingOptions options) =>
+            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
     }
 
     private static string ConnectionString(string path) => new SqliteConnectionStringBuilder
