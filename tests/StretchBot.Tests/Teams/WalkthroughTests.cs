@@ -195,6 +195,21 @@ public sealed class WalkthroughTests : TeamsTest
         // Next carries the step this card shows, as a number, for the server to move on from.
         Assert.Equal(1, (int)ExecuteButton(card, "next")["data"]!["step"]!);
         Assert.Equal("Action.Submit", (string?)ExecuteButton(card, "next")["fallback"]!["type"]);
+        // Every card of the walk passes the official renderer and our lint, and stays under 28 KB.
+        var middle = await ClickAsync(card, "next", TeamsUser.Grace, cardId);
+        var last = middle;
+        while (StepOf(last) < Steps)
+        {
+            last = await ClickAsync(last, "next", TeamsUser.Grace, cardId);
+        }
+
+        Assert.Equal(Steps - 1, StepOf(await ClickAsync(last, "back", TeamsUser.Grace, cardId)));
+        var refreshed = await RefreshAsync(overview, TeamsUser.Grace, cardId);
+        Assert.Equal(Steps - 1, StepOf(refreshed));
+        await OfficialRenderer.AssertValidAsync(
+            [("overview", overview), ("step 1", card.AsObject()), ("step 2", middle.AsObject()), ("last step", last.AsObject()), ("refreshed", refreshed.AsObject())],
+            Factory.DataDirectory);
+
         // Nothing is posted to the channel for it.
         await BackgroundWorkFinishedAsync();
         Assert.Single(Fake.Requests, r => r.Method == "POST" && r.HasSummary("Stretch:"));
