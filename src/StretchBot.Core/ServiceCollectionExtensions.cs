@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PromptStore>();
         services.AddSingleton<CompletionStore>();
         services.AddSingleton<CardPostStore>();
+        services.AddSingleton<WalkthroughStore>();
         services.AddSingleton<InstallStore>();
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<TurnHandler>();

@@ -29,7 +29,7 @@ try {
   await page.locator('[data-id="webchat-sendbox-input"]').waitFor();
   console.log(JSON.stringify({ ready: true, conversationId: conversation.conversationId }));
 
-  const card = page.locator('.ac-adaptiveCard').filter({ hasText: 'Time for a stretch' }).last();
+  const card = page.locator('.ac-adaptiveCard').filter({ hasText: /Time for a .*stretch/ }).last();
   await card.waitFor();
   await card.scrollIntoViewIfNeeded();
   await shot('pushed-card');

@@ -112,14 +112,34 @@ const variants = {
       };
       return d;
     },
+    'long-name-scheduled': (d) => {
+      d = clone(d);
+      d.doneCount = 0;
+      d.doneText = 'Be the first to do this stretch';
+      d.stretch.name = 'Standing incline with both hands resting on your hips while you lean back slowly and carefully, as far as is comfortable';
+      return d;
+    },
     'one-step': (d) => {
       d = clone(d);
+      d.capabilities.execute = false;
       d.stretch.cautions = [];
       d.stretch.breathing = null;
       d.stretch.steps = [{ number: 1, text: 'Get on your hands and knees and move slowly between cat and cow, 5 to 10 times.', isFirst: true, isLast: true }];
       d.stretch.stepCount = 1;
       return d;
     },
+  },
+  walkthrough: {
+    'first-step': (d) => ({ ...clone(d), step: 1, stepTitle: 'Step 1 of 4', progress: '● ○ ○ ○', text: 'Get on your hands and knees, with your back flat like a table.', isFirst: true }),
+    'last-step': (d) => ({ ...clone(d), step: 4, stepTitle: 'Step 4 of 4', progress: '● ● ● ●', text: 'Keep going slowly, in the rhythm of your breath, for 5 to 10 cycles.', isLast: true }),
+    'long-name': (d) => ({
+      ...clone(d),
+      name: 'Standing incline with both hands resting on your hips while you lean back slowly and carefully, as far as is comfortable',
+      step: 7, stepCount: 8, stepTitle: 'Step 7 of 8', progress: '● ● ● ● ● ● ● ○', dose: null, breathing: null, alreadyDone: true,
+      text: 'Hold the twist for a slow count of ten, keeping both sitting bones firmly on the chair and your shoulders relaxed and level.',
+      cautions: ['Twist only as far as is comfortable.', 'If you feel pain in your back, stop.'],
+    }),
+    'one-step-submit': (d) => ({ ...clone(d), capabilities: { execute: false }, step: 1, stepCount: 1, stepTitle: 'How to do it', progress: '●', isFirst: true, isLast: true, cautions: [] }),
   },
   done: {
     already: (d) => ({ ...clone(d), alreadyDone: true, title: 'Already counted ✓', rank: null, rankText: null }),
@@ -202,7 +222,31 @@ try {
   for (const job of jobs) {
     await render(job.card, 500);
     await shot(`${job.name}.png`);
-    if (job.name === 'stretch' || job.name.startsWith('stretch.')) {
+    const stepByStep = job.card.body.some(e => typeof e.id === 'string' && e.id.startsWith('step-'));
+    if ((job.name === 'stretch' || job.name.startsWith('stretch.')) && !stepByStep) {
+      // Teams' overview: no steps on the shared card; Start, Done and Later go to the server with the prompt.
+      for (const [title, verb] of [['Start', 'start'], ['Done', 'done'], ['Later', 'later']]) {
+        await click(title);
+        const raised = await page.evaluate(() => window.lastAction);
+        check(raised && raised.type === 'Action.Execute' && raised.verb === verb && raised.data && raised.data.action === verb && raised.data.promptId === job.card.body.find(e => e.type === 'ActionSet').actions[0].data.promptId,
+          `${job.name}: ${title} raised ${JSON.stringify(raised)}`);
+      }
+      check(await page.getByText(/^Step \d+ of \d+$/).count() === 0, `${job.name}: the overview shows no step`);
+      await click('Safety');
+      await shot(`${job.name}.safety.png`);
+    }
+    if (job.name === 'walkthrough' || job.name.startsWith('walkthrough.')) {
+      // One person's step: Next/Back/Done carry the step the card shows, for the server to move from.
+      const data = JSON.parse(JSON.stringify(job.card.body.find(e => e.type === 'ActionSet').actions[0].data));
+      const wantType = JSON.stringify(job.card.body).includes('"Action.Execute"') ? 'Action.Execute' : 'Action.Submit';
+      const last = !JSON.stringify(job.card.body).includes('"Next step"');
+      await click(last ? 'Done' : 'Next step');
+      const raised = await page.evaluate(() => window.lastAction);
+      check(raised && raised.type === wantType && raised.data && raised.data.action === (last ? 'done' : 'next') && raised.data.step === data.step && typeof raised.data.step === 'number',
+        `${job.name}: ${last ? 'Done' : 'Next'} raised ${JSON.stringify(raised)}`);
+      console.log(`  ${job.name}: ${last ? 'Done' : 'Next'} -> ${JSON.stringify(raised)}`);
+    }
+    if ((job.name === 'stretch' || job.name.startsWith('stretch.')) && stepByStep) {
       const steps = job.card.body.filter(e => typeof e.id === 'string' && e.id.startsWith('step-')).length;
       for (let i = 1; i < steps; i++) {
         check(await page.getByText(`Step ${i} of ${steps}`, { exact: true }).isVisible(), `${job.name}: step ${i} visible before Next`);
@@ -216,6 +260,9 @@ try {
       const wantExecute = job.card.body.some(e => JSON.stringify(e).includes('"Action.Execute"'));
       check(done && done.type === (wantExecute ? 'Action.Execute' : 'Action.Submit') && done.data && done.data.action === 'done', `${job.name}: Done raised ${JSON.stringify(done)}`);
       console.log(`  ${job.name}: Done -> ${JSON.stringify(done)}`);
+      await click('Later');
+      const later = await page.evaluate(() => window.lastAction);
+      check(later && later.type === 'Action.Submit' && later.data && later.data.action === 'later', `${job.name}: Later raised ${JSON.stringify(later)}`);
       if (steps > 1) {
         await click('Back');
         check(await page.getByText(`Step ${steps - 1} of ${steps}`, { exact: true }).isVisible(), `${job.name}: Back shows the previous step`);

@@ -15,6 +15,7 @@ public sealed partial class TurnHandler(
     PeopleStore people,
     PromptStore prompts,
     CompletionStore completions,
+    WalkthroughStore walkthroughs,
     TimeProvider time,
     Random random,
     IOptions<StretchBotOptions> options,
@@ -62,6 +63,12 @@ public sealed partial class TurnHandler(
     {
         "done" => DoneAsync(context, action, cancellationToken),
         "refresh" => RefreshAsync(context, action, cancellationToken),
+        // A person's own walk through a shared card's steps, the step kept on the server (see WalkAsync).
+        "start" => WalkAsync(context, action, Walk.Start, cancellationToken),
+        "next" => WalkAsync(context, action, Walk.Next, cancellationToken),
+        "back" => WalkAsync(context, action, Walk.Back, cancellationToken),
+        // Stub until the reminder lands: the button is on the card already, so answer it kindly.
+        "later" => One(new MessageView("Reminders are almost here", "I can't remind you later just yet.", "Do the stretch now, or type `stretch` whenever you're ready.")),
         "stretch" when action.StretchId is { } id => StretchByIdAsync(context, id, cancellationToken),
         "stretch" => StretchAsync(context, action.Filter ?? string.Empty, cancellationToken),
         "stretches" => One(ListStretches(action.Filter ?? string.Empty)),
@@ -173,6 +180,63 @@ public sealed partial class TurnHandler(
         return [await DoneViewAsync(context, prompt, stretch, alreadyDone: !isNew, cancellationToken)];
     }
 
+    private enum Walk { Start, Next, Back }
+
+    /// <summary>
+    /// Start shows the person's own walkthrough at the step they last reached (step 1 the first time), so pressing it
+    /// on a shared card that was re-sent meanwhile never loses their place. Next and Back carry the step their card
+    /// showed: a double click lands on the same step, not two further. Only a step of this stretch is ever stored.
+    /// </summary>
+    private async Task<IReadOnlyList<View>> WalkAsync(TurnContext context, CardAction action, Walk walk, CancellationToken cancellationToken)
+    {
+        var prompt = await PromptHereAsync(context, action, cancellationToken);
+        if (prompt is null)
+        {
+            LogRejectedAction(logger, action.Name, context.Turn.Where.ChannelId, action.PromptId is null ? "missing prompt id" : "unknown or mismatched prompt id");
+            return [new MessageView("I couldn't open that stretch", "That button doesn't belong to a stretch card I sent here.", "Type `stretch` for a fresh card.")];
+        }
+
+        if (catalog.Find(prompt.StretchId) is not { Steps.Count: > 0 } stretch)
+        {
+            return [new MessageView("That stretch is gone", "It's no longer in the catalog.", "Type `stretches` to see the ones I have.")];
+        }
+
+        var userId = context.Turn.Who.UserId;
+        var count = stretch.Steps.Count;
+        int step;
+        if (walk == Walk.Start)
+        {
+            step = Math.Clamp(await walkthroughs.StepAsync(prompt.Id, userId, cancellationToken) ?? 1, 1, count);
+        }
+        else if (action.Step is { } shown && shown >= 1 && shown <= count)
+        {
+            step = Math.Clamp(walk == Walk.Next ? shown + 1 : shown - 1, 1, count);
+        }
+        else
+        {
+            LogRejectedAction(logger, action.Name, context.Turn.Where.ChannelId, action.Step is null ? "missing step" : "step out of range");
+            return [new MessageView("I couldn't find that step", "That button doesn't match the steps of this stretch.", "Press Start on the stretch card to pick up where you were.")];
+        }
+
+        await walkthroughs.SaveAsync(prompt.Id, userId, step, cancellationToken);
+        var done = await completions.HasCompletedAsync(prompt.Id, userId, cancellationToken);
+        return [new WalkthroughView(prompt.Id, stretch, step, done, catalog.Safety)];
+    }
+
+    /// <summary>The prompt a button names, if it was posted in this very conversation (and tenant) for this stretch.</summary>
+    private async Task<Prompt?> PromptHereAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
+    {
+        var where = context.Turn.Where;
+        var prompt = action.PromptId is { } promptId ? await prompts.FindAsync(promptId, cancellationToken) : null;
+        return prompt is null
+            || prompt.TenantId != where.TenantId
+            || prompt.ChannelId != where.ChannelId
+            || prompt.ConversationId != where.ConversationId
+            || (action.StretchId is not null && action.StretchId != prompt.StretchId)
+            ? null
+            : prompt;
+    }
+
     private async Task<DoneView> DoneViewAsync(TurnContext context, Prompt prompt, Stretch stretch, bool alreadyDone, CancellationToken cancellationToken)
     {
         var today = context.LocalDate(time.GetUtcNow());
@@ -184,7 +248,7 @@ public sealed partial class TurnHandler(
 
     /// <summary>
     /// A channel asks what one person should see on a shared card (Teams: automatic refresh): their own Done card
-    /// once they did it, the shared stretch card otherwise. Nothing is recorded.
+    /// once they did it, their current step while they are part-way through, the shared card otherwise. Nothing is recorded.
     /// </summary>
     private async Task<IReadOnlyList<View>> RefreshAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
     {
@@ -197,6 +261,13 @@ public sealed partial class TurnHandler(
 
         if (!await completions.HasCompletedAsync(prompt.Id, context.Turn.Who.UserId, cancellationToken))
         {
+            // Part-way through the steps: their step, from the server, so a re-sent shared card doesn't reset them.
+            if (await walkthroughs.StepAsync(prompt.Id, context.Turn.Who.UserId, cancellationToken) is { } step
+                && catalog.Find(prompt.StretchId) is { Steps.Count: > 0 } walked)
+            {
+                return [new WalkthroughView(prompt.Id, walked, Math.Clamp(step, 1, walked.Steps.Count), AlreadyDone: false, catalog.Safety)];
+            }
+
             return [await SharedCardAsync(prompt, cancellationToken)];
         }
 
@@ -307,6 +378,9 @@ public sealed partial class TurnHandler(
     private static Task<IReadOnlyList<View>> One(View view) => Task.FromResult<IReadOnlyList<View>>([view]);
 
     private static Task<IReadOnlyList<View>> One(IReadOnlyList<View> views) => Task.FromResult(views);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a {Action} on {ChannelId}: {Reason}")]
+    private static partial void LogRejectedAction(ILogger logger, string action, string channelId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a Done on {ChannelId}: prompt id {Reason}")]
     private static partial void LogRejectedDone(ILogger logger, string channelId, string reason);

@@ -13,6 +13,17 @@ public sealed record SafetyView(SafetyAdvice Safety) : View;
 
 public sealed record StretchView(string PromptId, Stretch Stretch, bool Scheduled, int DoneCount, SafetyAdvice Safety, string? Intro = null) : View;
 
+/// <summary>
+/// One person's own walk through a shared card's stretch: step <paramref name="Step"/> of the stretch's steps (1-based),
+/// as the server keeps it. <paramref name="AlreadyDone"/>: their Done is already counted (going through it again is fine).
+/// </summary>
+public sealed record WalkthroughView(string PromptId, Stretch Stretch, int Step, bool AlreadyDone, SafetyAdvice Safety) : View
+{
+    public int StepCount => Stretch.Steps.Count;
+
+    public bool IsLast => Step >= Stretch.Steps.Count;
+}
+
 /// <param name="CallName">How to greet the person: a first name, the name they chose, or null for none.</param>
 public sealed record DoneView(
     string PromptId,

@@ -91,6 +91,23 @@ public sealed class CompletionStore(Database database)
         return users.AsList();
     }
 
+    /// <summary>
+    /// Who did this prompt's stretch or is part-way through its walkthrough, most recent first: the people whose own
+    /// view of the shared card (their Done card, or their current step) must survive the card being re-sent.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ActiveAsync(string promptId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var users = await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT user_id FROM (
+                SELECT user_id, completed_at AS at FROM completions WHERE prompt_id = @promptId
+                UNION ALL
+                SELECT user_id, updated_at AS at FROM walkthroughs WHERE prompt_id = @promptId)
+            GROUP BY user_id ORDER BY MAX(at) DESC, user_id LIMIT @limit;
+            """, new { promptId, limit }, cancellationToken: cancellationToken));
+        return users.AsList();
+    }
+
     /// <summary>Whether this person already did this prompt's stretch.</summary>
     public async Task<bool> HasCompletedAsync(string promptId, string userId, CancellationToken cancellationToken)
     {

@@ -17,6 +17,10 @@ public sealed record StretchData(
 public sealed record StretchCardData(
     string PromptId, string Heading, string Intro, CapabilitiesData Capabilities, int DoneCount, string DoneText, StretchData Stretch, SafetyData Safety);
 
+public sealed record WalkthroughCardData(
+    string PromptId, string StretchId, string Name, int Step, int StepCount, string StepTitle, string Progress, string Text, bool IsFirst,
+    bool IsLast, string? Dose, string? Breathing, IReadOnlyList<string> Cautions, bool AlreadyDone, CapabilitiesData Capabilities, SafetyData Safety);
+
 public sealed record DoneCardData(
     string StretchName, string Title, bool AlreadyDone, string Message, int StreakDays, string StreakText, int TotalStretches,
     int WeekCount, int Rank, string RankText, int DoneCount, string DoneText, CapabilitiesData Capabilities, SafetyData Safety);
@@ -40,6 +44,7 @@ public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyL
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StretchCardData))]
+[JsonSerializable(typeof(WalkthroughCardData))]
 [JsonSerializable(typeof(DoneCardData))]
 [JsonSerializable(typeof(WelcomeCardData))]
 [JsonSerializable(typeof(CatalogCardData))]

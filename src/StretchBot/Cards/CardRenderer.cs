@@ -38,7 +38,7 @@ public sealed class CardRenderer
             : Path.Combine(AppContext.BaseDirectory, "cards", "teams");
     }
 
-    public IReadOnlyList<string> TemplateNames => ["stretch", "done", "welcome", "catalog", "stats", "leaderboard"];
+    public IReadOnlyList<string> TemplateNames => ["stretch", "walkthrough", "done", "welcome", "catalog", "stats", "leaderboard"];
 
     /// <summary>Parses every template once at start-up so a broken template stops the app instead of a turn.</summary>
     public void LoadAll()
@@ -52,6 +52,7 @@ public sealed class CardRenderer
     public RenderedMessage Render(View view, ChannelCapabilities capabilities) => view switch
     {
         StretchView v => Card("stretch", StretchData(v, capabilities), CardJsonContext.Default.StretchCardData, $"Stretch: {PlainText.Escape(v.Stretch.Name)}"),
+        WalkthroughView v => Card("walkthrough", WalkthroughData(v, capabilities, _safety), CardJsonContext.Default.WalkthroughCardData, $"Step {v.Step} of {v.StepCount}: {PlainText.Escape(v.Stretch.Name)}"),
         DoneView v => Card("done", DoneData(v, capabilities, _safety), CardJsonContext.Default.DoneCardData, $"Done: {PlainText.Escape(v.Stretch.Name)}"),
         WelcomeView v => Card("welcome", WelcomeData(v), CardJsonContext.Default.WelcomeCardData, "Welcome to StretchBot"),
         CatalogView v => Card("catalog", CatalogData(v, _safety), CardJsonContext.Default.CatalogCardData, "Stretches"),
@@ -71,14 +72,39 @@ public sealed class CardRenderer
         var steps = s.Steps.Select((text, i) => new StepData(i + 1, Md(text), i == 0, i == s.Steps.Count - 1)).ToList();
         return new StretchCardData(
             v.PromptId,
-            v.Scheduled ? "Time for a stretch" : "Here's your stretch",
-            Md(v.Intro ?? Intro(s)),
+            v.Scheduled ? $"Time for a {Length(s.DurationSeconds)} stretch" : "Here's your stretch",
+            Md(v.Intro ?? Intro(s, v.Scheduled)),
             new CapabilitiesData(capabilities.SupportsExecute),
             v.DoneCount,
             DoneText(v.DoneCount),
             new StretchData(s.Id, Md(s.Name), Md(s.Targets), Md(Where(s.Places)), Md(s.Equipment.Count == 0 ? "None" : string.Join(", ", s.Equipment)),
                 Md(Duration(s.DurationSeconds)), MdOrNull(s.Dose), MdOrNull(s.Breathing), s.Cautions.Select(Md).ToList(), steps, steps.Count),
             Safety(v.Safety));
+    }
+
+    /// <summary>One person's step: the step number travels in the buttons' data and comes back checked by the core.</summary>
+    internal static WalkthroughCardData WalkthroughData(WalkthroughView v, ChannelCapabilities capabilities, SafetyData safety)
+    {
+        var s = v.Stretch;
+        var count = s.Steps.Count;
+        return new WalkthroughCardData(
+            v.PromptId,
+            s.Id,
+            Md(s.Name),
+            v.Step,
+            count,
+            count == 1 ? "How to do it" : $"Step {v.Step} of {count}",
+            // Where you are at a glance: filled dots for the steps reached.
+            string.Join(' ', Enumerable.Range(1, count).Select(i => i <= v.Step ? "●" : "○")),
+            Md(s.Steps[v.Step - 1]),
+            v.Step == 1,
+            v.IsLast,
+            MdOrNull(s.Dose),
+            MdOrNull(s.Breathing),
+            s.Cautions.Select(Md).ToList(),
+            v.AlreadyDone,
+            new CapabilitiesData(capabilities.SupportsExecute),
+            safety);
     }
 
     internal static DoneCardData DoneData(DoneView v, ChannelCapabilities capabilities, SafetyData safety) => new(
@@ -218,12 +244,23 @@ public sealed class CardRenderer
             _ => p.ToString(),
         }));
 
-    private static string Intro(Stretch s)
+    /// <summary>A scheduled card's heading already says how long ("Time for a 2-minute stretch"), so its intro doesn't.</summary>
+    private static string Intro(Stretch s, bool scheduled)
     {
-        var length = s.DurationSeconds < 60 ? $"{Math.Max(10, (int)Math.Round(s.DurationSeconds / 10.0) * 10)}-second" : $"{Math.Max(1, (int)Math.Round(s.DurationSeconds / 60.0))}-minute";
         var area = s.BodyAreas.FirstOrDefault()?.Replace('-', ' ');
-        return area is null ? $"A {length} break. Take it slowly." : $"A {length} break for your {area}. Take it slowly.";
+        return (scheduled, area) switch
+        {
+            (true, null) => "Take it slowly.",
+            (true, _) => $"Good for your {area}. Take it slowly.",
+            (false, null) => $"A {Length(s.DurationSeconds)} break. Take it slowly.",
+            _ => $"A {Length(s.DurationSeconds)} break for your {area}. Take it slowly.",
+        };
     }
+
+    /// <summary>"30-second", "2-minute": the stretch's real duration, as a heading says it.</summary>
+    internal static string Length(int seconds) => seconds < 60
+        ? $"{Math.Max(10, (int)Math.Round(seconds / 10.0) * 10)}-second"
+        : $"{Math.Max(1, (int)Math.Round(seconds / 60.0))}-minute";
 
     internal static string Duration(int seconds, bool capitalise = false)
     {

@@ -68,12 +68,29 @@ public static class ActivityFields
         return TimeZoneInfo.TryFindSystemTimeZoneById(trimmed, out _) ? trimmed : null;
     }
 
-    /// <summary>The data our card buttons carry (action, promptId, stretchId, filter), each capped in length.</summary>
+    /// <summary>Highest walkthrough step a button may name; no stretch comes near it.</summary>
+    public const int MaxStep = 50;
+
+    /// <summary>
+    /// The data our card buttons carry (action, promptId, stretchId, filter, step). It comes back from the client, so it
+    /// is read as hostile: a prompt id that isn't one of ours in shape is dropped (never cut down to something that
+    /// might be), texts are capped, and a step is a whole number from 1 to <see cref="MaxStep"/> or nothing.
+    /// </summary>
     public static CardAction CardActionOf(JsonObject data) => new(
         Limit(StringOf(data["action"]), 32) ?? string.Empty,
-        Limit(StringOf(data["promptId"]), 64),
+        IdOf(data["promptId"]),
         Limit(StringOf(data["stretchId"]), 64),
-        Limit(StringOf(data["filter"]), 100));
+        Limit(StringOf(data["filter"]), 100),
+        StepOf(data["step"]));
+
+    private static string? IdOf(JsonNode? node) =>
+        StringOf(node) is { Length: > 0 and <= 64 } id && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') ? id : null;
+
+    private static int? StepOf(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && value.TryGetValue<int>(out var step) && step is >= 1 and <= MaxStep
+            ? step
+            : null;
 
     public static bool IsLoopback(HttpContext context) => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address);
 }

@@ -74,6 +74,13 @@ public sealed class CardConformanceTests : AppTest
         {
             var view = new StretchView("p_0123456789abcdef0123456789abcdef", stretch, Scheduled: true, DoneCount: 6, catalog.Safety);
             cards.Add(($"teams stretch {stretch.Id}", renderer.Render(view, new ChannelCapabilities(SupportsExecute: true)).Card!));
+            // A person's own walkthrough, every step of it, with Execute (Teams) and Submit only.
+            for (var step = 1; step <= stretch.Steps.Count; step++)
+            {
+                var walk = new WalkthroughView(view.PromptId, stretch, step, AlreadyDone: step == 2, catalog.Safety);
+                cards.Add(($"teams walkthrough {stretch.Id} {step}", renderer.Render(walk, new ChannelCapabilities(SupportsExecute: true)).Card!));
+                cards.Add(($"submit walkthrough {stretch.Id} {step}", renderer.Render(walk, new ChannelCapabilities(SupportsExecute: false)).Card!));
+            }
         }
 
         return cards;

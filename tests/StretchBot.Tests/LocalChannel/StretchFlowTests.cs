@@ -51,6 +51,10 @@ public sealed class StretchFlowTests : AppTest
         var done = Assert.Single(actions, a => (string?)a["data"]?["action"] == "done");
         Assert.Equal("Action.Submit", (string?)done["type"]);
         Assert.StartsWith("p_", (string?)done["data"]!["promptId"]);
+        // Later works without Universal Actions too: a Submit naming the same card.
+        var later = Assert.Single(actions, a => (string?)a["data"]?["action"] == "later");
+        Assert.Equal("Action.Submit", (string?)later["type"]);
+        Assert.Equal((string?)done["data"]!["promptId"], (string?)later["data"]!["promptId"]);
         Assert.Contains(actions, a => (string?)a["title"] == "Another stretch");
         Assert.Contains(actions, a => (string?)a["type"] == "Action.ShowCard" && CardReader.AllText(a["card"]).Contains("When to see the doctor"));
         Assert.Contains("desk", CardReader.AllText(card), StringComparison.OrdinalIgnoreCase);

@@ -82,7 +82,9 @@ public sealed partial class TeamsBot(
             sharedCards.Request(done.PromptId, turn.Where.ChannelId);
         }
 
-        return (200, messages.InvokeResponse(answer, await sender.RefreshUsersAsync(answer, cancellationToken)));
+        // A walkthrough is one person's own card: it refreshes for them alone.
+        var refreshUsers = answer is WalkthroughView ? [turn.Who.UserId] : await sender.RefreshUsersAsync(answer, cancellationToken);
+        return (200, messages.InvokeResponse(answer, refreshUsers));
     }
 
     private async Task OnMessageAsync(TeamsActivity activity, CancellationToken cancellationToken)

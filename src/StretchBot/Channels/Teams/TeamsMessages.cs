@@ -61,12 +61,20 @@ public sealed class TeamsMessages(CardRenderer cards)
         new() { ["statusCode"] = status, ["type"] = InvokeErrorType, ["value"] = new JsonObject { ["code"] = code, ["message"] = message } };
 
     /// <summary>
-    /// A shared stretch card refreshes itself for the people who did it (at most 60), so each of them sees their own
-    /// Done card while everyone else sees the tally. userIds is always sent: without it, clients disagree.
+    /// A shared stretch card refreshes itself for the people part-way through it and those who did it (at most 60),
+    /// so each of them gets their own step or Done card back from the server whenever the card is re-sent with a new
+    /// tally, while everyone else sees the overview. A walkthrough card refreshes for its one person, so another
+    /// device of theirs catches up. userIds is always sent: without it, clients disagree.
     /// </summary>
     private static void AddRefresh(View view, JsonObject card, IReadOnlyList<string>? userIds)
     {
-        if (view is not StretchView stretch)
+        var (promptId, stretchId) = view switch
+        {
+            StretchView v => (v.PromptId, v.Stretch.Id),
+            WalkthroughView v => (v.PromptId, v.Stretch.Id),
+            _ => (null, null),
+        };
+        if (promptId is null)
         {
             return;
         }
@@ -78,7 +86,7 @@ public sealed class TeamsMessages(CardRenderer cards)
                 ["type"] = "Action.Execute",
                 ["title"] = "Refresh",
                 ["verb"] = "refresh",
-                ["data"] = new JsonObject { ["action"] = "refresh", ["promptId"] = stretch.PromptId, ["stretchId"] = stretch.Stretch.Id },
+                ["data"] = new JsonObject { ["action"] = "refresh", ["promptId"] = promptId, ["stretchId"] = stretchId },
             },
             ["userIds"] = new JsonArray((userIds ?? []).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
         };

@@ -61,9 +61,12 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
         }
     }
 
-    /// <summary>Who sees their own Done card on a shared stretch card (Teams' automatic refresh): the latest clickers.</summary>
+    /// <summary>
+    /// Whose view of a shared stretch card is their own (Teams' automatic refresh): the people part-way through its
+    /// steps, who get their current step back, and those who did it, who get their Done card; the most recent 60.
+    /// </summary>
     public async Task<IReadOnlyList<string>?> RefreshUsersAsync(View view, CancellationToken cancellationToken) =>
-        view is StretchView stretch ? await completions.CompletersAsync(stretch.PromptId, MaxRefreshUsers, cancellationToken) : null;
+        view is StretchView stretch ? await completions.ActiveAsync(stretch.PromptId, MaxRefreshUsers, cancellationToken) : null;
 
     private string BotId => options.Value.AuthenticationEnabled ? options.Value.BotId : "28:stretchbot";
 
