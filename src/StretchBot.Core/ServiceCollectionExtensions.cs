@@ -35,6 +35,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<CardPostStore>();
         services.AddSingleton<InstallStore>();
         services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleService>();
+        services.AddSingleton<ScheduleConversation>();
         services.AddSingleton<TurnHandler>();
         services.AddScheduling();
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
+using StretchBot.Scheduling;
 using StretchBot.Stats;
 using StretchBot.Stretching;
 
@@ -15,6 +16,7 @@ public sealed partial class TurnHandler(
     PeopleStore people,
     PromptStore prompts,
     CompletionStore completions,
+    ScheduleConversation schedules,
     TimeProvider time,
     Random random,
     IOptions<StretchBotOptions> options,
@@ -53,8 +55,7 @@ public sealed partial class TurnHandler(
         CommandKind.Stats => StatsAsync(context, cancellationToken),
         CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
         CommandKind.Name => NameAsync(context, command.Typed, cancellationToken),
-        // The Teams command menu already lists it; say plainly what works today rather than "I didn't get that".
-        CommandKind.Schedule => One(new MessageView("Scheduled breaks aren't here yet", "Soon a team lead will be able to say `schedule weekdays 10:30 and 15:00` and I'll post a stretch at those times.", "For now, type `stretch` whenever you want a break.")),
+        _ when ScheduleCommands.IsScheduling(command.Kind) => schedules.HandleAsync(context.Turn, context.Person, command, cancellationToken),
         _ => One(Unknown(command)),
     };
 
@@ -211,8 +212,12 @@ public sealed partial class TurnHandler(
         return prompt is null ? null : await SharedCardAsync(prompt, cancellationToken);
     }
 
-    /// <summary>What to say where the bot was just installed: who it is, what it does, and the safety advice.</summary>
-    public TurnResult Installed() => TurnResult.Of(new WelcomeView(FirstContact: true, catalog.Safety));
+    /// <summary>
+    /// What to say where the bot was just installed: who it is, what it does, and the safety advice; where a schedule
+    /// stopped because the bot was removed, an offer to restore it.
+    /// </summary>
+    public async Task<TurnResult> InstalledAsync(Where where, CancellationToken cancellationToken) =>
+        new([new WelcomeView(FirstContact: true, catalog.Safety), .. await schedules.RestoreOfferAsync(where, cancellationToken)]);
 
     private async Task<StretchView> SharedCardAsync(Prompt prompt, CancellationToken cancellationToken)
     {
