@@ -220,16 +220,26 @@ public static partial class ScheduleCommands
                 continue;
             }
 
-            // 2026-12-24..2026-12-31, 2026-12-24 to 2026-12-31, 2026-12-24-2026-12-31.
+            // 2026-12-24..2026-12-31, 2026-12-24 to 2026-12-31, 2026-12-24-2026-12-31, 24 dec 2026 to 27 dec 2026.
             var (from, until) = SplitRange(token);
-            if (until is null && i + 2 < rest.Count && rest[i + 1] is "to" or "until" or "till" or "through" or "-" or "..")
+            DateOnly? first, last;
+            if (until is null)
             {
-                until = rest[i + 2];
-                i += 2;
+                first = TakeDate(rest, ref i, today, out from);
+                last = first;
+                if (first is not null && i + 2 < rest.Count && rest[i + 1] is "to" or "until" or "till" or "through" or "-" or "..")
+                {
+                    i += 2;
+                    last = TakeDate(rest, ref i, today, out var typedUntil);
+                    until = typedUntil;
+                }
+            }
+            else
+            {
+                first = ScheduleText.ParseDate(from, today);
+                last = ScheduleText.ParseDate(until, today);
             }
 
-            var first = ScheduleText.ParseDate(from, today);
-            var last = until is null ? first : ScheduleText.ParseDate(until, today);
             if (first is null || last is null)
             {
                 return new ScheduleMistakeRequest("I didn't get that date", $"I couldn't read \"{(first is null ? from : until)}\" as a date.", Form);
@@ -300,6 +310,23 @@ public static partial class ScheduleCommands
         return length is null || used != tokens.Count
             ? new ScheduleMistakeRequest("I didn't get that jitter", $"I couldn't read \"{string.Join(' ', tokens)}\" as minutes.", Form)
             : new SetJitter((int)length.Value.TotalMinutes);
+    }
+
+    /// <summary>The longest date starting at <paramref name="i"/> ("24 dec 2026" is three tokens); moves i to its last token.</summary>
+    private static DateOnly? TakeDate(List<string> tokens, ref int i, DateOnly today, out string typed)
+    {
+        for (var length = Math.Min(3, tokens.Count - i); length >= 1; length--)
+        {
+            typed = string.Join(' ', tokens.Skip(i).Take(length));
+            if (ScheduleText.ParseDate(typed, today) is { } date)
+            {
+                i += length - 1;
+                return date;
+            }
+        }
+
+        typed = tokens[i];
+        return null;
     }
 
     private static (string From, string? Until) SplitRange(string token)

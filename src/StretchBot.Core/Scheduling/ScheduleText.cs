@@ -73,7 +73,8 @@ public static partial class ScheduleText
     // Words that read naturally between the parts and change nothing: "at 10:30 and 15:00 on mon and fri".
     private static readonly HashSet<string> Filler = new(StringComparer.Ordinal) { "at", "on", "and", "&", "+", "from", "between", "only", "each", "of", "the", "a", "in" };
 
-    private static readonly HashSet<string> RangeWords = new(StringComparer.Ordinal) { "to", "until", "till", "til", "through", "thru", "-", "and" };
+    // Not "and": "wednesday and friday" is two days, not three.
+    private static readonly HashSet<string> RangeWords = new(StringComparer.Ordinal) { "to", "until", "till", "til", "through", "thru", "-" };
 
     /// <summary>Reads a schedule. <paramref name="daysGiven"/> says whether the text named days (none means every day).</summary>
     public static ScheduleShape? Parse(string text, out ScheduleMistake? mistake, out bool daysGiven)
@@ -165,7 +166,7 @@ public static partial class ScheduleText
             if (ParseTime(token) is { } time)
             {
                 // "9:00 to 17:00", "between 9 and 17": a window when an interval asks for one.
-                if (i + 2 < tokens.Count && RangeWords.Contains(tokens[i + 1]) && tokens[i + 1] != "and" && ParseTime(tokens[i + 2]) is { } end)
+                if (i + 2 < tokens.Count && RangeWords.Contains(tokens[i + 1]) && ParseTime(tokens[i + 2]) is { } end)
                 {
                     if (window is not null)
                     {
