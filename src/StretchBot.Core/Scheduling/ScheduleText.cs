@@ -304,6 +304,11 @@ public static partial class ScheduleText
             return (TimeSpan.FromDays(7), 1);
         }
 
+        if (first is "month")
+        {
+            return (TimeSpan.FromDays(30), 1);
+        }
+
         if ((first is "an" or "a") && start + 1 < tokens.Count && ParseLength(tokens, start + 1) is { Length: not null } one)
         {
             return (one.Length, one.Used + 1);
@@ -452,6 +457,8 @@ public static partial class ScheduleText
         "h" or "hr" or "hrs" or "hour" or "hours" => TimeSpan.FromHours(1),
         "d" or "day" or "days" => TimeSpan.FromDays(1),
         "w" or "wk" or "wks" or "week" or "weeks" => TimeSpan.FromDays(7),
+        "mo" or "month" or "months" => TimeSpan.FromDays(30),
+        "y" or "yr" or "year" or "years" => TimeSpan.FromDays(365),
         _ => null,
     };
 
