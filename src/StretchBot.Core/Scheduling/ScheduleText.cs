@@ -19,9 +19,9 @@ public sealed record ScheduleShape(IReadOnlyList<DayOfWeek> Days, IReadOnlyList<
         ? ScheduleSpec.Every(interval, From, Until, Days, timeZoneId)
         : ScheduleSpec.At(Days, Times, timeZoneId);
 
-    /// <summary>The shortest time between two nudges on one day: what the minimum interval is checked against.</summary>
+    /// <summary>The shortest time between two nudges (over midnight too: 23:50 and 0:05): what the minimum interval is checked against.</summary>
     public TimeSpan ShortestGap => Interval
-        ?? (Times.Count < 2 ? TimeSpan.FromDays(1) : Times.Zip(Times.Skip(1), (a, b) => b - a).Min());
+        ?? (Times.Count < 2 ? TimeSpan.FromDays(1) : Times.Zip(Times.Skip(1), (a, b) => b - a).Append(TimeSpan.FromDays(1) - (Times[^1] - Times[0])).Min());
 
     /// <summary>The canonical text: "weekdays 10:30 15:00", "mon wed fri 11:00", "every 90m 09:00-17:00 weekdays".</summary>
     public string Text => Interval is { } every

@@ -98,6 +98,21 @@ public sealed class ScheduleChatTests : AppTest
     }
 
     [Fact]
+    public async Task TheNextNudgesReadDaylightSavingDaysAsQuartzFiresThem()
+    {
+        // Saturday 13 March 2027: New York springs forward on Sunday at 2:00, so 2:30 doesn't exist that day.
+        Factory.Clock.SetUtcNow(new DateTimeOffset(2027, 3, 13, 12, 0, 0, TimeSpan.Zero));
+        var chat = await StartAsync();
+        await SayAsync(chat, "timezone America/New_York");
+
+        var reply = await SayAsync(chat, "schedule daily 2:30");
+
+        // Once, at the end of the gap (3:00 EDT, 07:00 UTC), then 2:30 again.
+        AssertNext(reply, "Sun 14 Mar, 03:00", "Mon 15 Mar, 02:30", "Tue 16 Mar, 02:30");
+        Assert.Equal(new DateTimeOffset(2027, 3, 14, 7, 0, 0, TimeSpan.Zero), Assert.Single(await TriggersAsync(ScheduleId())).NextFireTimeUtc);
+    }
+
+    [Fact]
     public async Task WithoutDaysTheScheduleIsEveryDayAndTheReplySaysHowToKeepItToWorkdays()
     {
         var chat = await StartAsync();
@@ -119,6 +134,23 @@ public sealed class ScheduleChatTests : AppTest
 
         AssertNext(reply, "Wed 18 Nov, 10:31", "Wed 18 Nov, 10:32", "Wed 18 Nov, 10:33");
         Assert.Equal("every 1m 00:00-23:59 daily", Factory.Rows("SELECT spec FROM schedules")[0][0]);
+    }
+
+    [Fact]
+    public async Task TheMinimumIntervalKeepsNudgesApart()
+    {
+        Factory.Settings["Scheduling:PlaygroundMinimumInterval"] = "00:30:00";
+        var chat = await StartAsync();
+
+        foreach (var tooOften in new[] { "schedule every 10m", "schedule weekdays 10:00 10:15", "schedule daily 23:50 0:05" })
+        {
+            var reply = await SayAsync(chat, tooOften);
+            Assert.Contains("That's too often", reply);
+            Assert.Contains("at least 30 minutes apart", reply);
+        }
+
+        Assert.Equal(0L, Factory.Count("schedules"));
+        AssertNext(await SayAsync(chat, "schedule every 30m 9:00-17:00 weekdays"), "Wed 18 Nov, 11:00", "Wed 18 Nov, 11:30", "Wed 18 Nov, 12:00");
     }
 
     [Fact]
