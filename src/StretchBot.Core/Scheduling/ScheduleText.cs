@@ -71,7 +71,12 @@ public static partial class ScheduleText
     };
 
     // Words that read naturally between the parts and change nothing: "at 10:30 and 15:00 on mon and fri".
-    private static readonly HashSet<string> Filler = new(StringComparer.Ordinal) { "at", "on", "and", "&", "+", "from", "between", "only", "each", "of", "the", "a", "in" };
+    private static readonly HashSet<string> Filler = new(StringComparer.Ordinal)
+    {
+        "at", "on", "and", "&", "+", "from", "between", "only", "each", "of", "the", "a", "in", "for", "us", "please",
+        // "schedule a stretch weekdays at 10:30": what is scheduled is always a stretch.
+        "stretch", "stretches", "break", "breaks", "nudge", "nudges",
+    };
 
     // Not "and": "wednesday and friday" is two days, not three.
     private static readonly HashSet<string> RangeWords = new(StringComparer.Ordinal) { "to", "until", "till", "til", "through", "thru", "-" };

@@ -17,6 +17,7 @@ public sealed class ScheduleCommandsTests
     [InlineData("mon-fri 15h 10h30", "weekdays 10:30 15:00", true)]
     [InlineData("mon to fri 1030 1500", "weekdays 10:30 15:00", true)]
     [InlineData("mon wed fri 11:00", "mon wed fri 11:00", true)]
+    [InlineData("a stretch break on weekdays at 10:30 please", "weekdays 10:30", true)]
     [InlineData("Monday, Wednesday and Friday at 11am", "mon wed fri 11:00", true)]
     [InlineData("mondays 9:00", "mon 09:00", true)]
     [InlineData("weekends noon", "weekends 12:00", true)]
