@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
+using StretchBot.Nudges;
 using StretchBot.Stats;
 using StretchBot.Stretching;
 
@@ -15,6 +16,7 @@ public sealed partial class TurnHandler(
     PeopleStore people,
     PromptStore prompts,
     CompletionStore completions,
+    NudgeService nudges,
     TimeProvider time,
     Random random,
     IOptions<StretchBotOptions> options,
@@ -62,6 +64,7 @@ public sealed partial class TurnHandler(
     {
         "done" => DoneAsync(context, action, cancellationToken),
         "refresh" => RefreshAsync(context, action, cancellationToken),
+        "later" => LaterAsync(context, action, cancellationToken),
         "stretch" when action.StretchId is { } id => StretchByIdAsync(context, id, cancellationToken),
         "stretch" => StretchAsync(context, action.Filter ?? string.Empty, cancellationToken),
         "stretches" => One(ListStretches(action.Filter ?? string.Empty)),
@@ -171,6 +174,21 @@ public sealed partial class TurnHandler(
         var who = context.Turn.Who with { DisplayName = context.Person.DisplayName };
         var isNew = await completions.RecordAsync(new StretchCompleted(prompt, where, who, now, today), cancellationToken);
         return [await DoneViewAsync(context, prompt, stretch, alreadyDone: !isNew, cancellationToken)];
+    }
+
+    /// <summary>"Later" on a stretch card: the same stretch comes back to this person alone in a while.</summary>
+    private async Task<IReadOnlyList<View>> LaterAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
+    {
+        var where = context.Turn.Where;
+        var prompt = action.PromptId is { } promptId ? await prompts.FindAsync(promptId, cancellationToken) : null;
+        if (prompt is null || prompt.TenantId != where.TenantId || prompt.ChannelId != where.ChannelId || prompt.ConversationId != where.ConversationId)
+        {
+            return [new MessageView("I couldn't save that one for later", "That button doesn't belong to a stretch card I sent here.", "Type `stretch` whenever you're ready.")];
+        }
+
+        var due = await nudges.LaterAsync(prompt, context.Turn.Who, context.Person.DisplayName, cancellationToken);
+        var local = TimeZoneInfo.ConvertTime(due, context.Zone);
+        return [new MessageView("Later it is", $"OK, I'll bring this stretch back at {local.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)}.", "Or type `stretch` whenever you're ready.")];
     }
 
     private async Task<DoneView> DoneViewAsync(TurnContext context, Prompt prompt, Stretch stretch, bool alreadyDone, CancellationToken cancellationToken)

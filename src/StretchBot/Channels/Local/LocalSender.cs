@@ -27,8 +27,9 @@ public sealed class LocalSender(DirectLineConversations conversations, LocalRepl
         var reference = Parse(to.Reference);
         // An evicted or unknown conversation can never be reached again: the browser starts a new one.
         var conversation = conversations.Get(reference.ConversationId) ?? throw new DeliveryFailedException(LocalActivities.ChannelId, gone: true, "conversation not found");
-        conversation.Append(replies.ToActivity(view, reference.UserId, reference.UserName, reference.ReplyToId));
-        return Task.FromResult(new PostedMessage(null));
+        // The playground is one person's conversation: a message meant for them alone needs no mention.
+        var id = conversation.Append(replies.ToActivity(view is MentionView mention ? mention.Inner : view, reference.UserId, reference.UserName, reference.ReplyToId));
+        return Task.FromResult(new PostedMessage(null, id));
     }
 
     public Task UpdateAsync(PostedCard card, View view, CancellationToken cancellationToken) => Task.CompletedTask;
