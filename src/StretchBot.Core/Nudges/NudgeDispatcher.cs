@@ -125,6 +125,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Stopped once as a hosted service and disposed once as a singleton: both only cancel (the source has no timer to free).
         lock (_gate)
         {
             _stopping.Cancel();
@@ -137,7 +138,6 @@ public sealed partial class NudgeDispatcher : BackgroundService
     {
         _stopping.Cancel();
         base.Dispose();
-        _stopping.Dispose();
     }
 
     /// <summary>Moves records whose time has come to their tenant's queue; sleeps on the clock until the next one.</summary>
