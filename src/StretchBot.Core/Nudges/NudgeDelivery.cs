@@ -25,12 +25,20 @@ public sealed partial class NudgeDelivery(
     Outbox outbox,
     ISchedulerFactory schedulerFactory,
     IOptions<SchedulingOptions> options,
+    TimeProvider time,
     ILogger<NudgeDelivery> logger)
 {
     public async Task DeliverAsync(long id, CancellationToken cancellationToken)
     {
         if (await deliveries.FindAsync(id, cancellationToken) is not { Status: DeliveryStatus.Pending } delivery)
         {
+            return;
+        }
+
+        if (delivery.Kind != DeliveryKinds.Notice && time.GetUtcNow() - delivery.DueAt > options.Value.MisfireThreshold)
+        {
+            // Pending across a long downtime: as stale as a late fire, so it is skipped the same way, never posted late.
+            await deliveries.MarkSkippedAsync(id, SkipReasons.Late, cancellationToken);
             return;
         }
 
