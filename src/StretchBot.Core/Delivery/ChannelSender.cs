@@ -42,6 +42,12 @@ public interface IChannelSender
     /// </summary>
     Task<ConversationAddress?> OpenPersonalAsync(ConversationAddress from, string userId, CancellationToken cancellationToken) =>
         Task.FromResult<ConversationAddress?>(null);
+
+    /// <summary>
+    /// How to reach a conversation that has no install record, where the channel knows without one (the playground:
+    /// its conversations are addressed by id alone); null where a stored install is needed (Teams, Slack).
+    /// </summary>
+    ConversationAddress? AddressOf(string channelId, string tenantId, string conversationId) => null;
 }
 
 /// <summary>

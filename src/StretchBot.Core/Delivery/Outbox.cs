@@ -106,6 +106,17 @@ public sealed partial class Outbox
         return ProactiveOutcome.Posted(posted.MessageId ?? posted.Reference);
     }
 
+    /// <summary>How to reach a conversation: its install's stored reference, or the channel's own way where it needs none; null when neither.</summary>
+    public async Task<(ConversationAddress? Address, Install? Install)> AddressAsync(string channelId, string tenantId, string conversationId, CancellationToken cancellationToken)
+    {
+        if (await _installs.FindAsync(tenantId, channelId, conversationId, cancellationToken) is { } install)
+        {
+            return (new ConversationAddress(channelId, tenantId, conversationId, install.Reference), install);
+        }
+
+        return (Find(channelId)?.AddressOf(channelId, tenantId, conversationId), null);
+    }
+
     /// <summary>The 1:1 chat with a member of <paramref name="from"/>'s conversation, where the channel can open one; null otherwise or when it refused.</summary>
     public async Task<ConversationAddress?> OpenPersonalAsync(ConversationAddress from, string userId, CancellationToken cancellationToken)
     {

@@ -19,7 +19,6 @@ namespace StretchBot.Nudges;
 public sealed partial class NudgeDelivery(
     DeliveryStore deliveries,
     PromptStore prompts,
-    InstallStore installs,
     ScheduleStore schedules,
     StretchCatalog catalog,
     Outbox outbox,
@@ -42,15 +41,14 @@ public sealed partial class NudgeDelivery(
             return;
         }
 
-        var install = await installs.FindAsync(delivery.TenantId, delivery.ChannelId, delivery.ConversationId, cancellationToken);
-        if (install is null)
+        var (address, _) = await outbox.AddressAsync(delivery.ChannelId, delivery.TenantId, delivery.ConversationId, cancellationToken);
+        if (address is null)
         {
             await deliveries.MarkSkippedAsync(id, SkipReasons.NoInstall, cancellationToken);
             await StopAsync(delivery, "bot not installed", cancellationToken);
             return;
         }
 
-        var address = new ConversationAddress(delivery.ChannelId, delivery.TenantId, delivery.ConversationId, install.Reference);
         var (to, view) = delivery.Kind switch
         {
             DeliveryKinds.Scheduled => (address, await NudgeAsync(delivery, cancellationToken)),

@@ -6,7 +6,7 @@ using SchedulingOptions = StretchBot.Scheduling.SchedulingOptions;
 using TimeZones = StretchBot.Conversation.TimeZones;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
-using StretchBot.Installs;
+using StretchBot.Delivery;
 using StretchBot.Scheduling;
 using StretchBot.Storage;
 using StretchBot.Stretching;
@@ -22,7 +22,7 @@ public sealed partial class NudgeService(
     ScheduleStore schedules,
     DeliveryStore deliveries,
     PromptStore prompts,
-    InstallStore installs,
+    Outbox outbox,
     StretchCatalog catalog,
     Database database,
     NudgeDispatcher dispatcher,
@@ -133,8 +133,8 @@ public sealed partial class NudgeService(
             return SkipReasons.Paused;
         }
 
-        var install = await installs.FindAsync(schedule.TenantId, schedule.ChannelId, schedule.ConversationId, cancellationToken);
-        return install is null ? SkipReasons.NoInstall : install.GoneAt is not null ? SkipReasons.Gone : null;
+        var (address, install) = await outbox.AddressAsync(schedule.ChannelId, schedule.TenantId, schedule.ConversationId, cancellationToken);
+        return address is null ? SkipReasons.NoInstall : install?.GoneAt is not null ? SkipReasons.Gone : null;
     }
 
     private async Task SkipAsync(NewDelivery record, string reason, CancellationToken cancellationToken)

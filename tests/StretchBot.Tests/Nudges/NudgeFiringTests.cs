@@ -49,6 +49,22 @@ public sealed class NudgeFiringTests : NudgeTest
     }
 
     [Fact]
+    public async Task AnOpenPlaygroundConversationGetsItsNudgeInWebChat()
+    {
+        var playground = await DirectLineClient.StartAsync(Http);
+        await playground.SayAsync("hi");
+        await playground.PollAsync();
+        await ScheduleAsync(WeekdaysAt1045, jitter: 0, where: ("local", "local", playground.ConversationId));
+
+        await FireAtAsync(Utc("2026-11-18T10:45Z"));
+        await DeliveriesFinishedAsync();
+
+        var nudge = Assert.Single(await playground.RepliesAsync());
+        Assert.Matches("Time for a .+ stretch", CardReader.AllText(DirectLineClient.CardOf(nudge)));
+        Assert.Equal(["sent", (string?)nudge["id"]], Deliveries()[0][1..5].Where((_, i) => i is 0 or 3).ToArray());
+    }
+
+    [Fact]
     public async Task HolidaysAndPausesSkipAndAreRecorded()
     {
         await InstallAsync();

@@ -42,11 +42,13 @@ public abstract class NudgeTest : TeamsTest
     }
 
     /// <summary>Stores a channel schedule and schedules its Quartz job, as `schedule …` does.</summary>
-    protected async Task<Schedule> ScheduleAsync(ScheduleSpec spec, string kinds = "desk", IReadOnlyList<DateOnly>? holidays = null, DateTimeOffset? pausedUntil = null, int jitter = 0)
+    protected async Task<Schedule> ScheduleAsync(ScheduleSpec spec, string kinds = "desk", IReadOnlyList<DateOnly>? holidays = null, DateTimeOffset? pausedUntil = null, int jitter = 0,
+        (string Tenant, string Channel, string Conversation)? where = null)
     {
+        var (tenant, channel, conversation) = where ?? (TeamsClient.Tenant, "msteams", TeamsClient.Channel);
         var store = Factory.Services.GetRequiredService<ScheduleStore>();
         var schedule = await store.SaveAsync(new Schedule(
-            ScheduleStore.NewId(), TeamsClient.Tenant, "msteams", TeamsClient.Channel, string.Empty, "test spec", spec.TimeZoneId, null, kinds, jitter,
+            ScheduleStore.NewId(), tenant, channel, conversation, string.Empty, "test spec", spec.TimeZoneId, null, kinds, jitter,
             pausedUntil, pausedUntil is null ? null : PauseReasons.Manual, null, null, TeamsUser.Ada.Id, holidays ?? []), CancellationToken.None);
         var scheduler = await Factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         await scheduler.ScheduleJob(NudgeJob.For(schedule.Id), ScheduleTriggers.Build(spec, schedule.Id, NudgeJob.KeyFor(schedule.Id), Clock), ScheduleJobOptions.Replacing);

@@ -22,6 +22,10 @@ public sealed class LocalSender(DirectLineConversations conversations, LocalRepl
         new(LocalActivities.ChannelId, LocalActivities.TenantId, conversationId,
             JsonSerializer.Serialize(new LocalReference(conversationId, userId, userName, replyToId), LocalReferenceJson.Default.LocalReference));
 
+    /// <summary>A playground conversation is reached by its id alone (a scheduled nudge there has no install record).</summary>
+    public ConversationAddress? AddressOf(string channelId, string tenantId, string conversationId) =>
+        Serves(channelId) && tenantId == LocalActivities.TenantId ? Address(conversationId) : null;
+
     public Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
     {
         var reference = Parse(to.Reference);
