@@ -13,7 +13,8 @@ namespace StretchBot.Nudges;
 /// <remarks>
 /// <para>
 /// Fairness: one queue per tenant, served round-robin, and no tenant holds more than its share of the slots while
-/// others wait (the slots divided by the tenants with work). A tenant held at its rate gate (50/s in Teams, or a
+/// others wait (the slots divided by the tenants with work); a tenant alone borrows the idle slots up to three
+/// quarters of them, so the next tenant to arrive always finds one free. A tenant held at its rate gate (50/s in Teams, or a
 /// throttled-until after a 429) ties up only its own share, so every other tenant's nudges keep flowing. With 20
 /// tenants due at once, each sends at its own limit, and the whole fan-out takes as long as the busiest tenant
 /// needs at its limit.
@@ -30,6 +31,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<NudgeDispatcher> _logger;
     private readonly int _maxConcurrent;
+    private readonly int _lendingCap;
 
     private readonly object _gate = new();
     private readonly Dictionary<string, TenantQueue> _tenants = new(StringComparer.Ordinal);
@@ -50,6 +52,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
         _time = time;
         _logger = logger;
         _maxConcurrent = options.Value.MaxConcurrentDeliveries;
+        _lendingCap = Math.Max(1, _maxConcurrent - (_maxConcurrent / 4));
     }
 
     /// <summary>Records handed over and finished (sent, failed or skipped) since start.</summary>
@@ -199,7 +202,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
         while (_running < _maxConcurrent && _ready > 0 && !_stopping.IsCancellationRequested)
         {
             // The tenants in the ring all have work queued or on its way: the slots are shared among them.
-            var share = Math.Max(1, _maxConcurrent / Math.Max(1, _ring.Count));
+            var share = Math.Min(_lendingCap, Math.Max(1, _maxConcurrent / Math.Max(1, _ring.Count)));
             TenantQueue? chosen = null;
             for (var node = _ring.First; node is not null; node = node.Next)
             {
@@ -212,10 +215,11 @@ public sealed partial class NudgeDispatcher : BackgroundService
 
             if (chosen is null)
             {
-                // Everyone with work is at their share: lend the free slots rather than leave them idle.
+                // Everyone with work is at their share: lend the free slots rather than leave them idle, but never the
+                // last quarter, so a tenant arriving next finds a slot at once instead of queueing behind a held one.
                 for (var node = _ring.First; node is not null; node = node.Next)
                 {
-                    if (node.Value.Items.Count > 0)
+                    if (node.Value.Items.Count > 0 && node.Value.Running < _lendingCap)
                     {
                         chosen = node.Value;
                         break;
