@@ -189,16 +189,17 @@ public sealed partial class NudgeService(
             return allowed.FirstOrDefault();
         }
 
+        // From the schedule's own records (indexed by conversation), not a scan of every prompt.
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-            SELECT COUNT(*) FROM prompts
-            WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId AND kind = 'scheduled' AND requested_by IS NULL;
+            SELECT COUNT(*) FROM deliveries
+            WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId AND kind = 'scheduled' AND prompt_id IS NOT NULL;
             """, new { schedule.TenantId, schedule.ChannelId, schedule.ConversationId }, cancellationToken: cancellationToken));
         var inCycle = (int)(total % allowed.Count);
         var recent = (await connection.QueryAsync<string>(new CommandDefinition("""
-            SELECT stretch_id FROM prompts
-            WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId AND kind = 'scheduled' AND requested_by IS NULL
-            ORDER BY created_at DESC, rowid DESC LIMIT @take;
+            SELECT p.stretch_id FROM deliveries d JOIN prompts p ON p.id = d.prompt_id
+            WHERE d.tenant_id = @TenantId AND d.channel_id = @ChannelId AND d.conversation_id = @ConversationId AND d.kind = 'scheduled' AND d.prompt_id IS NOT NULL
+            ORDER BY d.created_at DESC, d.id DESC LIMIT @take;
             """, new { schedule.TenantId, schedule.ChannelId, schedule.ConversationId, take = Math.Max(inCycle, 1) }, cancellationToken: cancellationToken))).AsList();
         var used = inCycle == 0 ? recent.Take(1).ToHashSet() : recent.ToHashSet();
         var fresh = allowed.Where(s => !used.Contains(s.Id)).ToList();
