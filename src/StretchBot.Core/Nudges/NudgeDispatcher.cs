@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ namespace StretchBot.Nudges;
 public sealed partial class NudgeDispatcher : BackgroundService
 {
     private readonly DeliveryStore _deliveries;
-    private readonly NudgeDelivery _delivery;
+    private readonly Lazy<NudgeDelivery> _delivery;
     private readonly TimeProvider _time;
     private readonly ILogger<NudgeDispatcher> _logger;
     private readonly int _maxConcurrent;
@@ -45,10 +46,14 @@ public sealed partial class NudgeDispatcher : BackgroundService
     private int _ready;
     private long _delivered;
 
-    public NudgeDispatcher(DeliveryStore deliveries, NudgeDelivery delivery, TimeProvider time, IOptions<SchedulingOptions> options, ILogger<NudgeDispatcher> logger)
+    /// <param name="services">
+    /// Where <see cref="NudgeDelivery"/> comes from, on first use: as a hosted service this is built before the
+    /// start-up checks run, and the delivery's dependencies (the catalog) must fail there, with their one-line message.
+    /// </param>
+    public NudgeDispatcher(DeliveryStore deliveries, IServiceProvider services, TimeProvider time, IOptions<SchedulingOptions> options, ILogger<NudgeDispatcher> logger)
     {
         _deliveries = deliveries;
-        _delivery = delivery;
+        _delivery = new Lazy<NudgeDelivery>(services.GetRequiredService<NudgeDelivery>);
         _time = time;
         _logger = logger;
         _maxConcurrent = options.Value.MaxConcurrentDeliveries;
@@ -249,7 +254,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
         await Task.Yield();
         try
         {
-            await _delivery.DeliverAsync(item.Id, _stopping.Token);
+            await _delivery.Value.DeliverAsync(item.Id, _stopping.Token);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
