@@ -41,7 +41,7 @@ public sealed partial class NudgeDelivery(
             return;
         }
 
-        var (address, _) = await outbox.AddressAsync(delivery.ChannelId, delivery.TenantId, delivery.ConversationId, cancellationToken);
+        var (address, install) = await outbox.AddressAsync(delivery.ChannelId, delivery.TenantId, delivery.ConversationId, cancellationToken);
         if (address is null)
         {
             await deliveries.MarkSkippedAsync(id, SkipReasons.NoInstall, cancellationToken);
@@ -52,7 +52,7 @@ public sealed partial class NudgeDelivery(
         var (to, view) = delivery.Kind switch
         {
             DeliveryKinds.Scheduled => (address, await NudgeAsync(delivery, cancellationToken)),
-            DeliveryKinds.Later => await LaterAsync(delivery, address, cancellationToken),
+            DeliveryKinds.Later => await LaterAsync(delivery, address, install?.ConversationType == "personal", cancellationToken),
             DeliveryKinds.Notice => (address, Unanswered()),
             _ => (address, null),
         };
@@ -93,7 +93,7 @@ public sealed partial class NudgeDelivery(
     }
 
     /// <summary>To the person alone: their 1:1 chat where the channel opens one, else the same conversation with a mention.</summary>
-    private async Task<(ConversationAddress, View?)> LaterAsync(Delivery delivery, ConversationAddress address, CancellationToken cancellationToken)
+    private async Task<(ConversationAddress, View?)> LaterAsync(Delivery delivery, ConversationAddress address, bool isPersonal, CancellationToken cancellationToken)
     {
         if (delivery.PromptId is null || delivery.UserId is null
             || await prompts.FindAsync(delivery.PromptId, cancellationToken) is not { } original || catalog.Find(original.StretchId) is not { } stretch)
@@ -101,7 +101,8 @@ public sealed partial class NudgeDelivery(
             return (address, null);
         }
 
-        var personal = await outbox.OpenPersonalAsync(address, delivery.UserId, cancellationToken);
+        // Clicked in their 1:1 chat already: it comes back there.
+        var personal = isPersonal ? address : await outbox.OpenPersonalAsync(address, delivery.UserId, cancellationToken);
         var to = personal ?? address;
         // A card of its own, where it is posted, so its Done counts there (for the person who asked, like on demand).
         var prompt = await prompts.CreateAsync(new Where(to.ChannelId, to.TenantId, to.ConversationId), stretch.Id, PromptKind.Scheduled, delivery.UserId, cancellationToken);

@@ -40,6 +40,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
     private readonly HashSet<long> _known = [];
     private readonly PriorityQueue<Item, DateTimeOffset> _later = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _resumed = NewSignal();
     private TaskCompletionSource _wake = NewSignal();
     private TaskCompletionSource _idle = Completed();
     private int _running;
@@ -74,6 +75,9 @@ public sealed partial class NudgeDispatcher : BackgroundService
             }
         }
     }
+
+    /// <summary>Completes once start-up has taken every record the last instance left pending.</summary>
+    public Task Resumed => _resumed.Task;
 
     /// <summary>Completes when nothing due is queued or on its way (records waiting for a later time don't count).</summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default)
@@ -123,6 +127,8 @@ public sealed partial class NudgeDispatcher : BackgroundService
             {
                 Enqueue(delivery);
             }
+
+            _resumed.TrySetResult();
 
             await RunTimerAsync(token);
         }

@@ -121,6 +121,38 @@ public sealed class NudgeFiringTests : NudgeTest
     }
 
     [Fact]
+    public async Task AJitteredNudgeWaitsForItsMomentOnTheClockAndARestartKeepsIt()
+    {
+        await InstallAsync();
+        await ScheduleAsync(WeekdaysAt1045, jitter: 10);
+        await FireAtAsync(Utc("2026-11-18T10:45Z"));
+        var due = DateTimeOffset.Parse((string)Factory.Rows("SELECT due_at FROM deliveries")[0][0]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(due, Utc("2026-11-18T10:45:01Z"), Utc("2026-11-18T10:55Z"));
+        Assert.DoesNotContain(Fake.Requests, r => r.HasSummary("Stretch:"));
+
+        // Restarted a second before its moment: the pending record is read back and still waits for it.
+        await Factory.Services.GetRequiredService<IHost>().StopAsync();
+        using var restarted = new StretchBotFactory();
+        restarted.Clock.AdvanceTo(due - TimeSpan.FromSeconds(1));
+        Fake.Apply(restarted);
+        restarted.Settings["Teams:OutboundAttemptTimeout"] = "01:00:00";
+        using var app = restarted.WithWebHostBuilder(builder => builder.ConfigureAppConfiguration((_, config) =>
+            config.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:SqlitePath"] = Factory.DatabasePath })));
+        var dispatcher = app.Services.GetRequiredService<StretchBot.Nudges.NudgeDispatcher>();
+        await app.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await dispatcher.Resumed.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, dispatcher.Pending);
+
+        Assert.DoesNotContain(Fake.Requests, r => r.HasSummary("Stretch:"));
+        restarted.Clock.Advance(TimeSpan.FromSeconds(1));
+        var card = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        await dispatcher.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(TimeSpan.FromSeconds(1), card.At);
+        Assert.Equal("sent", Factory.Rows("SELECT status FROM deliveries")[0][0]);
+    }
+
+    [Fact]
     public async Task AGoneConversationStopsItsScheduleWithTheReasonAndLosesItsJob()
     {
         await InstallAsync();
