@@ -115,7 +115,13 @@ public sealed class TeamsSender(BotConnectorClient connector, TeamsMessages mess
 
     /// <summary>Who sees their own Done card on a shared stretch card (Teams' automatic refresh): the latest clickers.</summary>
     public async Task<IReadOnlyList<string>?> RefreshUsersAsync(View view, CancellationToken cancellationToken) =>
-        view is StretchView stretch ? await completions.CompletersAsync(stretch.PromptId, MaxRefreshUsers, cancellationToken) : null;
+        view switch
+        {
+            // A fresh card (a nudge, a new stretch) has nobody to list: no query per nudge in a fan-out.
+            StretchView { DoneCount: 0 } => [],
+            StretchView stretch => await completions.CompletersAsync(stretch.PromptId, MaxRefreshUsers, cancellationToken),
+            _ => null,
+        };
 
     private string BotId => options.Value.AuthenticationEnabled ? options.Value.BotId : "28:stretchbot";
 
