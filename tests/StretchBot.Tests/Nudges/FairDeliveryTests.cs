@@ -31,8 +31,8 @@ public sealed class FairDeliveryTests : NudgeTest
         await Teams.SendAsync(slow);
         await BackgroundWorkFinishedAsync();
         var slowPath = $"/amer/v3/conversations/{Uri.EscapeDataString(SlowChannel)}/activities";
-        // The slow tenant's connector takes three real seconds per card (well inside the attempt timeout).
-        Fake.Responder = r => r.Path == slowPath ? new FakeReply(201, """{"id":"slow"}""", Hang: TimeSpan.FromSeconds(3)) : null;
+        // The slow tenant's connector takes six real seconds per card (well inside the attempt timeout).
+        Fake.Responder = r => r.Path == slowPath ? new FakeReply(201, """{"id":"slow"}""", Hang: TimeSpan.FromSeconds(6)) : null;
 
         // Six nudges of the slow tenant are due first, then one of the test tenant.
         var store = Factory.Services.GetRequiredService<DeliveryStore>();
