@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScheduleStore>();
         services.AddSingleton<ScheduleService>();
         services.AddSingleton<ScheduleConversation>();
+        services.AddSingleton<ScheduleStops>();
         services.AddSingleton<TurnHandler>();
         services.AddScheduling();
         services.AddNudges();

@@ -38,7 +38,10 @@ try {
     await answer.waitFor();
     await answer.scrollIntoViewIfNeeded();
     await shot('said');
-    console.log(JSON.stringify({ said: say, answer: (await answer.innerText()).replace(/\s+/g, ' ').slice(0, 500) }));
+    // The whole card the answer is on, where it is one.
+    const card = answer.locator('xpath=ancestor::*[contains(@class,"ac-adaptiveCard")][1]');
+    const text = (await card.count()) > 0 ? await card.innerText() : await answer.innerText();
+    console.log(JSON.stringify({ said: say, answer: text.replace(/\s+/g, ' ').slice(0, 800) }));
   }
 
   const card = page.locator('.ac-adaptiveCard').filter({ hasText: /Time for a .*stretch/ }).last();

@@ -107,13 +107,15 @@ public sealed class InstallStore(Database database, TimeProvider time)
     }
 
     /// <summary>Removes every install of one team (the bot was removed from the team, all its channels with it).</summary>
-    public async Task<int> DeleteTeamAsync(string tenantId, string channelId, string teamId, CancellationToken cancellationToken)
+    /// <summary>Removes every install of a team (the app was removed from it); returns the conversations that were removed.</summary>
+    public async Task<IReadOnlyList<string>> DeleteTeamAsync(string tenantId, string channelId, string teamId, CancellationToken cancellationToken)
     {
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         var connection = write.Connection;
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM installs WHERE tenant_id = @tenantId AND channel_id = @channelId AND team_id = @teamId;",
+        var removed = await connection.QueryAsync<string>(new CommandDefinition(
+            "DELETE FROM installs WHERE tenant_id = @tenantId AND channel_id = @channelId AND team_id = @teamId RETURNING conversation_id;",
             new { tenantId, channelId, teamId }, cancellationToken: cancellationToken));
+        return removed.AsList();
     }
 
     /// <summary>The platform refused to deliver (removed from the roster, conversation not found): stop sending there.</summary>

@@ -16,16 +16,14 @@ namespace StretchBot.Nudges;
 /// platform's message id, failed with the reason, or skipped. A conversation the platform says is gone stops its
 /// schedules (the reason kept for a restore) and loses their Quartz jobs.
 /// </summary>
-public sealed partial class NudgeDelivery(
+public sealed class NudgeDelivery(
     DeliveryStore deliveries,
     PromptStore prompts,
-    ScheduleStore schedules,
     StretchCatalog catalog,
     Outbox outbox,
-    ISchedulerFactory schedulerFactory,
+    ScheduleStops scheduleStops,
     IOptions<SchedulingOptions> options,
-    TimeProvider time,
-    ILogger<NudgeDelivery> logger)
+    TimeProvider time)
 {
     public async Task DeliverAsync(long id, CancellationToken cancellationToken)
     {
@@ -115,23 +113,7 @@ public sealed partial class NudgeDelivery(
         $"Nobody clicked Done on the last {options.Value.UnansweredLimit} stretch breaks here, so I'll stop posting them for now.",
         "Type `resume` to start them again.");
 
-    private async Task StopAsync(Delivery delivery, string reason, CancellationToken cancellationToken)
-    {
-        var stopped = await schedules.StopConversationAsync(delivery.TenantId, delivery.ChannelId, delivery.ConversationId, reason, cancellationToken);
-        if (stopped.Count == 0)
-        {
-            return;
-        }
+    private Task StopAsync(Delivery delivery, string reason, CancellationToken cancellationToken) =>
+        scheduleStops.StopConversationAsync(delivery.TenantId, delivery.ChannelId, delivery.ConversationId, reason, cancellationToken);
 
-        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        foreach (var scheduleId in stopped)
-        {
-            await scheduler.DeleteJob(NudgeJob.KeyFor(scheduleId), cancellationToken);
-        }
-
-        LogStopped(logger, stopped.Count);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopped {Count} schedule(s) of a conversation the bot can no longer reach")]
-    private static partial void LogStopped(ILogger logger, int count);
 }

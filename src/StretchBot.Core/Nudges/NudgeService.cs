@@ -26,7 +26,8 @@ public sealed partial class NudgeService(
     StretchCatalog catalog,
     Database database,
     NudgeDispatcher dispatcher,
-    ISchedulerFactory schedulerFactory,
+    ScheduleService scheduleService,
+    ScheduleStops scheduleStops,
     TimeProvider time,
     Random random,
     IOptions<SchedulingOptions> options,
@@ -150,10 +151,12 @@ public sealed partial class NudgeService(
             // Nobody to nudge there any more: the schedule stops (its settings stay, for a restore) and its job goes.
             if (reason != SkipReasons.Stopped)
             {
-                await schedules.StopAsync(record.Source, reason == SkipReasons.Gone ? "conversation gone" : "bot not installed", cancellationToken);
+                await scheduleStops.StopAsync(record.Source, reason == SkipReasons.Gone ? "conversation gone" : "bot not installed", cancellationToken);
             }
-
-            await DeleteJobAsync(record.Source, cancellationToken);
+            else
+            {
+                await DeleteJobAsync(record.Source, cancellationToken);
+            }
         }
     }
 
@@ -248,11 +251,8 @@ public sealed partial class NudgeService(
         }
     }
 
-    private async Task DeleteJobAsync(string scheduleId, CancellationToken cancellationToken)
-    {
-        var scheduler = await schedulerFactory.GetScheduler(cancellationToken);
-        await scheduler.DeleteJob(NudgeJob.KeyFor(scheduleId), cancellationToken);
-    }
+    /// <summary>The schedule's job goes the way its row says (gone or stopped: no job), through the one place that does it.</summary>
+    private Task DeleteJobAsync(string scheduleId, CancellationToken cancellationToken) => scheduleService.SyncAsync(scheduleId, cancellationToken);
 
     /// <summary>"Time for a 2-minute stretch": the stretch's own duration, in the words people use.</summary>
     public static string Intro(Stretch stretch) => $"Time for a {Duration(stretch.DurationSeconds)} stretch";

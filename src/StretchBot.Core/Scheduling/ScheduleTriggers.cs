@@ -54,7 +54,10 @@ public static class ScheduleTriggers
         ArgumentException.ThrowIfNullOrWhiteSpace(scheduleId);
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(clock);
-        var startAt = clock.GetUtcNow();
+        // Strictly after "now": a schedule set at 10:30:00 sharp starts with its next time, not with a nudge at once
+        // (cron would otherwise count the very second it was set). Whole seconds, like Quartz's own fire times.
+        var now = clock.GetUtcNow();
+        var startAt = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(1);
 
         IEnumerable<IScheduleBuilder> schedules = spec switch
         {

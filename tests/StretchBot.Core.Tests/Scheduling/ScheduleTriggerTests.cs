@@ -192,7 +192,19 @@ public sealed class ScheduleTriggerTests
 
         Assert.Equal(
             new[] { "2026-11-01T04:00Z", "2026-11-01T05:30Z", "2026-11-01T07:00Z", "2026-11-01T08:30Z", "2026-11-01T10:00Z" }.Select(Utc),
-            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from)), from, until));
+            // Set a minute before the day starts: a schedule's first time is strictly after the moment it is set.
+            FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(from.AddMinutes(-1))), from, until));
+    }
+
+    [Fact]
+    public void AScheduleSetOnOneOfItsOwnTimesStartsWithItsNextTimeNotANudgeAtOnce()
+    {
+        var spec = ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30), new TimeOnly(15, 0)], "UTC");
+        var setAt = Utc("2026-11-18T10:30Z");
+
+        var fires = FireTimes(ScheduleTriggers.Build(spec, "team-a", Job, At(setAt)), setAt, setAt.AddDays(1).AddMinutes(1));
+
+        Assert.Equal(new[] { "2026-11-18T15:00Z", "2026-11-19T10:30Z" }.Select(Utc), fires);
     }
 
     [Fact]

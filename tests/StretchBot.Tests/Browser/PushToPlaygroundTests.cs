@@ -10,6 +10,8 @@ using StretchBot.Delivery;
 using StretchBot.Stretching;
 using StretchBot.Tests.Infrastructure;
 using StretchBot.Tests.LocalChannel;
+using Quartz;
+using StretchBot.Tests.Nudges;
 
 namespace StretchBot.Tests.Browser;
 
@@ -46,6 +48,39 @@ public sealed class PushToPlaygroundTests : AppTest
         Assert.Equal(0, await browser.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         var completion = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.Equal(prompt.Id, completion.PromptId);
+    }
+
+    [Fact]
+    public async Task ScheduleEveryMinuteInThePlaygroundShowsANudgeInWebChat()
+    {
+        Factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        Factory.StartServer();
+        var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var screenshots = Path.Combine(NodeScript.RepoRoot, "artifacts", "screenshots", "schedule-every-minute");
+        await using var browser = NodeProcess.Start("e2e-push.mjs", [address, screenshots, "schedule every 1m", "Next nudges"]);
+
+        JsonNode.Parse(await browser.ReadLineAsync(TimeSpan.FromMinutes(1)));
+        var said = JsonNode.Parse(await browser.ReadLineAsync(TimeSpan.FromMinutes(1)))!;
+        Assert.True(said["answer"] is not null, $"browser run failed: {said}\nscreenshots: {screenshots}");
+        Assert.Contains("Every day", (string)said["answer"]!, StringComparison.OrdinalIgnoreCase);
+
+        // The minute passes on the app's clock: Quartz fires the schedule's one trigger, the nudge goes out through the
+        // outbox to the open Web Chat, and the person walks through it and clicks Done there.
+        var scheduleId = (string)Factory.Rows("SELECT id FROM schedules")[0][0]!;
+        var scheduler = await Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        var trigger = Assert.Single(await scheduler.GetTriggersOfJob(StretchBot.Scheduling.NudgeJob.KeyFor(scheduleId)));
+        var due = trigger.NextFireTimeUtc!.Value;
+        Assert.InRange(due - Factory.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Factory.Clock.AdvanceTo(due);
+
+        var report = JsonNode.Parse(await browser.ReadLineAsync(TimeSpan.FromMinutes(1)))!;
+        Assert.True((bool)report["ok"]!, $"browser run failed: {report["error"]}\nscreenshots: {screenshots}");
+        Assert.Matches("Time for a .+ stretch", (string)report["card"]!);
+        Assert.Contains("Done", (string)report["confirmation"]!);
+        Assert.Equal(0, await browser.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["sent"], Factory.Rows("SELECT status FROM deliveries").Select(r => (string)r[0]!));
+        var completion = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
+        Assert.Equal("scheduled", (string)Factory.Rows($"SELECT kind FROM prompts WHERE id = '{completion.PromptId}'")[0][0]!);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using StretchBot.Delivery;
 using StretchBot.Tests.Infrastructure;
+using Quartz;
+using StretchBot.Tests.Nudges;
 
 namespace StretchBot.Tests.Teams;
 
@@ -11,29 +13,37 @@ namespace StretchBot.Tests.Teams;
 /// their own walkthrough with the step kept on the server, and neither a tally update nor a refresh ever puts anyone
 /// part-way through back to step 1.
 /// </summary>
-public sealed class WalkthroughTests : TeamsTest
+public sealed class WalkthroughTests : NudgeTest
 {
-    private const string RootId = "1700000000001";
+    private const string UserRootId = "1700000000001";
+
+    // The thread the card is in: the user's message for an on-demand card, the card itself for a scheduled nudge.
+    private string RootId = UserRootId;
     private const string StretchName = "cat and cow";
-    private const int Steps = 5;
+    // Cat and cow, asked for by name; a scheduled nudge's stretch is the fair pick's (read from the card's prompt).
+    private int Steps = 5;
+    private string Name = "Cat and cow";
     private static readonly TimeSpan UpdateInterval = TimeSpan.FromSeconds(5);
 
     protected override void Configure(StretchBotFactory factory)
     {
+        base.Configure(factory);
         factory.Settings["Teams:SharedCardUpdateInterval"] = UpdateInterval.ToString();
         // Time passes for the shared card's interval; no call on the wire should time out meanwhile.
         factory.Settings["Teams:OutboundAttemptTimeout"] = "00:10:00";
     }
 
-    [Fact]
-    public async Task TwentyPeopleClickWhileOthersArePartWayAndNobodyPartWayIsEverPutBackToTheStart()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TwentyPeopleClickWhileOthersArePartWayAndNobodyPartWayIsEverPutBackToTheStart(bool scheduled)
     {
-        var (overview, cardId) = await PostCardAsync();
+        var (overview, cardId) = scheduled ? await ScheduledCardAsync() : await PostCardAsync();
 
         // The shared card is the overview: what, where, cautions, the tally, and Start / Done / Later. No steps on it,
         // so there is nothing on it a re-sent card could reset.
         var text = CardReader.AllText(overview);
-        Assert.Contains("Cat and cow", text);
+        Assert.Contains(Name, text);
         Assert.Contains("Stretches", text);
         Assert.Contains("Where", text);
         Assert.DoesNotContain("Step 1 of", text);
@@ -49,7 +59,7 @@ public sealed class WalkthroughTests : TeamsTest
         // Part-way: 1-6 start and go on to step 2, 3 or 4. Done from the overview: 7-13 (7 and 9 twice, 13 through the
         // Submit fallback). Through the walkthrough to Done: 14-20 (15 twice, 20 through the Submit fallback).
         var partWay = people.Take(6).ToList();
-        var expectedStep = partWay.ToDictionary(p => p.Id, p => 2 + (people.IndexOf(p) % 3));
+        var expectedStep = partWay.ToDictionary(p => p.Id, p => Math.Min(2 + (people.IndexOf(p) % 3), Steps));
         var answers = new ConcurrentBag<(TeamsUser User, string What, JsonObject Answer)>();
         await Parallel.ForEachAsync(people, new ParallelOptions { MaxDegreeOfParallelism = 10 }, async (person, _) =>
         {
@@ -221,7 +231,7 @@ public sealed class WalkthroughTests : TeamsTest
         { "negative step", d => d["step"] = -1 },
         { "zero step", d => d["step"] = 0 },
         { "huge step", d => d["step"] = 1_000_000_000_000 },
-        { "step past the stretch", d => d["step"] = Steps + 1 },
+        { "step past the stretch", d => d["step"] = 6 },
         { "step past any stretch", d => d["step"] = 51 },
         { "step as a string", d => d["step"] = "2" },
         { "fractional step", d => d["step"] = 2.5 },
@@ -301,6 +311,39 @@ public sealed class WalkthroughTests : TeamsTest
         // The reply is not the shared card: tally updates still go to the card that was posted.
         Assert.Equal(cardId, Factory.Rows("SELECT json_extract(reference, '$.activityId') FROM card_posts")[0][0]!.ToString());
         Assert.Equal(1L, Factory.Rows($"SELECT step FROM walkthroughs WHERE user_id = '{TeamsUser.Grace.Id}'")[0][0]);
+    }
+
+    /// <summary>
+    /// The bot installed in a team, `schedule weekdays 10:45` said in the channel, the clock moved to the fire time:
+    /// the nudge is a new post in the channel (its own thread), the overview with the scheduled heading.
+    /// </summary>
+    private async Task<(JsonObject Overview, string CardId)> ScheduledCardAsync()
+    {
+        await InstallAsync();
+        await Teams.SendAsync(TeamsClient.ChannelMessage("schedule weekdays 10:45 please", TeamsUser.Ada, rootId: UserRootId, id: UserRootId));
+        var answer = await Fake.WaitForAsync(r => r.Method == "POST" && CardReader.AllText(r.Card).Contains("10:45", StringComparison.Ordinal));
+        await BackgroundWorkFinishedAsync();
+        var scheduleId = (string)Factory.Rows("SELECT id FROM schedules")[0][0]!;
+        var scheduler = await Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        var trigger = Assert.Single(await scheduler.GetTriggersOfJob(StretchBot.Scheduling.NudgeJob.KeyFor(scheduleId)));
+        var due = trigger.NextFireTimeUtc!.Value;
+        Assert.InRange(due - Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.FromDays(3));
+        Assert.Contains("Next nudges", CardReader.AllText(answer.Card));
+
+        await FireAtAsync(due);
+        var posted = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        await DeliveriesFinishedAsync();
+        Assert.Matches("Time for a .+ stretch", CardReader.AllText(posted.Card));
+        // A new post in the channel itself, not a reply in someone's thread.
+        Assert.DoesNotContain("messageid", posted.Path, StringComparison.Ordinal);
+        var cardId = Factory.Rows("SELECT json_extract(reference, '$.activityId') FROM card_posts")[0][0]!.ToString()!;
+        Assert.Equal(["sent", cardId], Factory.Rows("SELECT status, message_id FROM deliveries")[0].Select(v => v?.ToString()));
+        RootId = cardId;
+        var stretch = Factory.Services.GetRequiredService<StretchBot.Catalog.StretchCatalog>().Find((string)Factory.Rows("SELECT stretch_id FROM prompts")[0][0]!)!;
+        Assert.Contains(StretchBot.Catalog.StretchPlace.Desk, stretch.Places);
+        (Steps, Name) = (stretch.Steps.Count, stretch.Name);
+        Assert.InRange(Steps, 3, 50);
+        return (posted.Card!.AsObject(), cardId);
     }
 
     private async Task<(JsonObject Overview, string CardId)> PostCardAsync()

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using StretchBot.Conversation;
 using StretchBot.Delivery;
 using StretchBot.Installs;
+using StretchBot.Scheduling;
 
 namespace StretchBot.Channels.Teams;
 
@@ -19,12 +20,14 @@ public sealed partial class TeamsBot(
     Outbox outbox,
     InstallStore installs,
     SharedCardUpdates sharedCards,
+    ScheduleStops scheduleStops,
     IOptions<TeamsOptions> options,
     ILogger<TeamsBot> logger)
 {
     // Install events are rare; one at a time keeps "say hello once per install" simple across the two events Teams sends.
     private readonly SemaphoreSlim _installGate = new(1, 1);
     private readonly ConcurrentDictionary<string, string> _serviceUrls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _knownConversations = new(StringComparer.Ordinal);
 
     /// <summary>Messages, card submits, install and membership events: replies go out through the connector.</summary>
     public async Task OnActivityAsync(TeamsActivity activity, CancellationToken cancellationToken)
@@ -95,6 +98,7 @@ public sealed partial class TeamsBot(
             return;
         }
 
+        await RememberConversationAsync(activity, turn.Where.TenantId, serviceUrl, cancellationToken);
         var result = await turns.HandleAsync(turn, cancellationToken);
         foreach (var done in result.Messages.OfType<DoneView>())
         {
@@ -105,6 +109,30 @@ public sealed partial class TeamsBot(
         // Replies thread under the message in a channel; in chats they are plain sends.
         var reply = new TeamsReference(serviceUrl, activity.ConversationId, activity.RecipientId, activity.RecipientName, activity.Id, activity.FromId);
         await outbox.PostAllAsync(Address(activity, turn.Where.TenantId, activity.BaseConversationId, reply), result.Messages, cancellationToken);
+    }
+
+    /// <summary>
+    /// A message from a conversation proves the bot is there, so its reference is kept (as the Bot Framework samples
+    /// do on every message) even when the install event never reached us: a bot installed before this version, an
+    /// event lost on the way. Without it a schedule set there would find nobody to post to at its first nudge.
+    /// Known conversations are remembered per instance, so this is one write per conversation, not per message.
+    /// </summary>
+    private async Task RememberConversationAsync(TeamsActivity activity, string tenant, string serviceUrl, CancellationToken cancellationToken)
+    {
+        var conversationId = activity.BaseConversationId;
+        var key = activity.CoreChannelId + "|" + tenant + "|" + conversationId;
+        if (conversationId.Length == 0 || activity.RecipientId.Length == 0 || _knownConversations.ContainsKey(key))
+        {
+            return;
+        }
+
+        await installs.UpsertAsync(new Install(
+            tenant, activity.CoreChannelId, conversationId, activity.ConversationType ?? (activity.TeamId is null ? (activity.IsGroup ? "groupChat" : "personal") : "channel"),
+            activity.TeamId, activity.TeamName, activity.ConversationName, new TeamsReference(serviceUrl, conversationId, activity.RecipientId).Serialize(), null), cancellationToken);
+        if (_knownConversations.Count < 100_000)
+        {
+            _knownConversations.TryAdd(key, 0);
+        }
     }
 
     private static ConversationAddress Address(TeamsActivity activity, string tenantId, string conversationId, TeamsReference reference) =>
@@ -189,11 +217,24 @@ public sealed partial class TeamsBot(
         }
 
         // Removed from a team: every channel of it goes. Otherwise the one chat.
-        var removed = activity.TeamId is { } team && activity.ConversationType is "channel" or null
-            ? await installs.DeleteTeamAsync(tenant, activity.CoreChannelId, team, cancellationToken)
-            : 0;
-        removed += await installs.DeleteAsync(tenant, activity.CoreChannelId, activity.BaseConversationId, cancellationToken) ? 1 : 0;
-        LogRemoved(logger, activity.ConversationType ?? "unknown", removed);
+        var conversations = activity.TeamId is { } team && activity.ConversationType is "channel" or null
+            ? (await installs.DeleteTeamAsync(tenant, activity.CoreChannelId, team, cancellationToken)).ToList()
+            : [];
+        if (await installs.DeleteAsync(tenant, activity.CoreChannelId, activity.BaseConversationId, cancellationToken))
+        {
+            conversations.Add(activity.BaseConversationId);
+        }
+
+        // Their schedules stop at once (settings kept, the reason recorded), so a re-install can offer to restore them.
+        var stopped = 0;
+        foreach (var conversationId in conversations.Append(activity.BaseConversationId).Distinct(StringComparer.Ordinal))
+        {
+            stopped += await scheduleStops.StopConversationAsync(tenant, activity.CoreChannelId, conversationId, "removed from the conversation", cancellationToken);
+        }
+
+        // A message from there later is news again (the bot may be added back without an install event).
+        _knownConversations.Clear();
+        LogRemoved(logger, activity.ConversationType ?? "unknown", conversations.Count, stopped);
     }
 
     /// <summary>serviceUrl is stable but can change; the last one an authenticated activity brought wins.</summary>
@@ -224,8 +265,8 @@ public sealed partial class TeamsBot(
     [LoggerMessage(Level = LogLevel.Information, Message = "Installed in a Teams {ConversationType} (new: {IsNew})")]
     private static partial void LogInstalled(ILogger logger, string conversationType, bool isNew);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Removed from a Teams {ConversationType} ({Count} stored references deleted)")]
-    private static partial void LogRemoved(ILogger logger, string conversationType, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed from a Teams {ConversationType} ({Count} stored references deleted, {Stopped} schedules stopped)")]
+    private static partial void LogRemoved(ILogger logger, string conversationType, int count, int stopped);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store a new serviceUrl")]
     private static partial void LogServiceUrlFailed(ILogger logger, Exception exception);
