@@ -132,10 +132,10 @@ public static class FanoutBench
             return 2;
         }
 
-        Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
-        await Task.Delay(margin - TimeSpan.FromSeconds(2), ct);
+        // Measured from here: with a fire-ahead window Quartz may run the jobs before the due instant.
         var resources = Resources.Start();
-        var dueLoad = Resources.Load();
+        Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
+        string? dueLoad = null;
         var target = options.Channels;
         int Progress() => options.QuartzOnly ? meter.Fired : fake.ChannelsReached;
         var lastProgress = -1;
@@ -153,7 +153,11 @@ public static class FanoutBench
             }
 
             var sinceDue = Seconds(nowTs - dueTimestamp);
-            if (Stopwatch.GetElapsedTime(lastLog) > TimeSpan.FromSeconds(5) && sinceDue > 0)
+            if (dueLoad is null && sinceDue >= 0)
+            {
+                dueLoad = Resources.Load();
+            }
+            if (Stopwatch.GetElapsedTime(lastLog) > TimeSpan.FromSeconds(5) && (sinceDue > 0 || progress > 0))
             {
                 lastLog = nowTs;
                 Log($"+{sinceDue:F1} s: fired {meter.Fired}, finished {meter.Finished}, channels reached {fake.ChannelsReached}, sends {fake.Sends}, 429 {fake.Throttled}; {Resources.Load()}");
@@ -175,7 +179,7 @@ public static class FanoutBench
             await Task.Delay(TimeSpan.FromSeconds(3), ct);
         }
 
-        var report = Report(options, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad, endLoad, figures, resources.PeakReset);
+        var report = Report(options, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset);
         Console.WriteLine();
         Console.WriteLine(report.Text);
         return report.Ok ? 0 : 1;
@@ -188,12 +192,13 @@ public static class FanoutBench
         var text = new StringBuilder();
         var ok = true;
         void Row(string name, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"| {name,-44} | {value}");
-        string Rel(long timestamp) => $"+{Seconds(timestamp - dueTimestamp):F2} s";
+        string Rel(long timestamp) => Signed(Seconds(timestamp - dueTimestamp));
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Fan-out: {options.Channels} Teams channels in {options.Tenants} tenants, all due at {due:HH:mm} UTC ({(options.QuartzOnly ? "QUARTZ ONLY" : "full delivery")}); {Environment.ProcessorCount} cores");
         Row("setup: installs (InstallStore)", options.QuartzOnly ? "skipped (--quartz-only)" : $"{installTime.TotalSeconds:F1} s ({options.Channels / installTime.TotalSeconds:F0}/s) [{setupLoad}]");
         Row("setup: schedules (ScheduleStore + Quartz)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s), {options.SetupWorkers} workers");
         Row("machine load at the due instant / at the end", $"{dueLoad} / {endLoad}");
+        Row("Quartz properties for this run", options.Quartz.Count == 0 ? "the app's" : string.Join(", ", options.Quartz.Select(p => $"{p.Key}={p.Value}")));
 
         var started = meter.Started.Order().ToArray();
         var finished = meter.FinishedAt.Order().ToArray();
@@ -289,6 +294,8 @@ public static class FanoutBench
         var parts = buckets.Take(40).Select(b => $"{b.Key}:{b.Value}");
         return string.Join(" ", parts) + (buckets.Count > 40 ? " …" : string.Empty);
     }
+
+    private static string Signed(double seconds) => seconds.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " s";
 
     private static string TenantId(int tenant) => $"00000000-0000-4000-8000-0000000000{tenant:00}";
 
