@@ -36,6 +36,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WalkthroughStore>();
         services.AddSingleton<InstallStore>();
         services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<ScheduleService>();
+        services.AddSingleton<ScheduleConversation>();
         services.AddSingleton<TurnHandler>();
         services.AddScheduling();
         return services;

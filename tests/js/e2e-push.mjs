@@ -1,15 +1,17 @@
 // Opens the StretchBot playground in Debian's headless Chromium and waits for a card the bot pushes on its own
 // (no message typed: a scheduled nudge), then walks through it and clicks Done, as a person would.
 //
-//   node e2e-push.mjs <baseUrl> <screenshotDir>
+//   node e2e-push.mjs <baseUrl> <screenshotDir> [message to type first] [regex of its answer]
 //
 // Prints {"ready":true,"conversationId":…} once Web Chat is connected (the test then pushes the card), and one
-// JSON line with what it saw at the end; exits 1 with the reason when a step fails.
+// JSON line with what it saw at the end; exits 1 with the reason when a step fails. With a message (for example
+// "schedule every 1m"), it types it once connected, waits for the bot's answer and prints {"said":…,"answer":…}
+// (the test then lets time pass until the nudge is due).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchChromium } from './chromium.mjs';
 
-const [baseUrl, shots] = process.argv.slice(2);
+const [baseUrl, shots, say, expect] = process.argv.slice(2);
 if (!baseUrl || !shots) {
   console.error('usage: node e2e-push.mjs <baseUrl> <screenshotDir>');
   process.exit(2);
@@ -28,6 +30,16 @@ try {
   const conversation = await (await started).json();
   await page.locator('[data-id="webchat-sendbox-input"]').waitFor();
   console.log(JSON.stringify({ ready: true, conversationId: conversation.conversationId }));
+
+  if (say) {
+    await page.locator('[data-id="webchat-sendbox-input"]').fill(say);
+    await page.locator('[data-id="webchat-sendbox-input"]').press('Enter');
+    const answer = page.getByText(new RegExp(expect ?? '.')).last();
+    await answer.waitFor();
+    await answer.scrollIntoViewIfNeeded();
+    await shot('said');
+    console.log(JSON.stringify({ said: say, answer: (await answer.innerText()).replace(/\s+/g, ' ').slice(0, 500) }));
+  }
 
   const card = page.locator('.ac-adaptiveCard').filter({ hasText: /Time for a .*stretch/ }).last();
   await card.waitFor();

@@ -153,6 +153,11 @@ const variants = {
   stats: { empty: (d) => ({ ...clone(d), total: 0, weekCount: 0, streakDays: 0, streakText: 'No streak yet', favourite: null, recent: [], hasAny: false }) },
   message: { 'no-title': (d) => ({ title: null, text: 'Paused until Monday 23 Nov. Say "resume" to start again sooner.', hint: null, safety: null }) },
   leaderboard: { empty: (d) => ({ ...clone(d), entries: [], isEmpty: true, myLine: null }) },
+  schedule: {
+    empty: (d) => ({ ...clone(d), heading: "This chat's schedule", hasSchedule: false, when: null, next: [], facts: d.facts.filter(f => f.title !== 'Status' && f.title !== 'Holidays' && f.title !== 'Jitter'), note: null, hint: 'Type **schedule weekdays 10:30 15:00** to set one.' }),
+    paused: (d) => ({ ...clone(d), heading: 'Paused until Mon 30 Nov, 00:00', next: ['• Mon 30 Nov, 10:30', '• Mon 30 Nov, 15:00', '• Tue 1 Dec, 10:30'], note: null, hint: 'Type **resume** to start again sooner.' }),
+    reminder: (d) => ({ ...clone(d), heading: 'Your reminder', isPersonal: true, when: 'Weekdays (Mon–Fri) at 11:00', note: null }),
+  },
 };
 
 const expand = (template, data) => new ACData.Template(template).expand({ $root: data });

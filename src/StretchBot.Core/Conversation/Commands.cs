@@ -2,7 +2,7 @@ using StretchBot.Text;
 
 namespace StretchBot.Conversation;
 
-public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Name, Unknown }
+public enum CommandKind { Help, Stretch, Stretches, Stats, Leaderboard, Safety, Schedule, Name, Unknown, TimeZone, Pause, Resume, Holidays, Nudge, Jitter, Remind }
 
 /// <summary>
 /// A parsed chat command. Argument is the rest of the text after the command word, normalised for matching; Typed is
@@ -27,9 +27,20 @@ public static class Commands
         ["safety"] = CommandKind.Safety, ["doctor"] = CommandKind.Safety, ["safe"] = CommandKind.Safety,
         ["schedule"] = CommandKind.Schedule, ["schedules"] = CommandKind.Schedule,
         ["name"] = CommandKind.Name, ["rename"] = CommandKind.Name, ["nickname"] = CommandKind.Name,
+        // Scheduling (Scheduling/ScheduleCommands reads the rest): these change things, so only as the first word.
+        ["timezone"] = CommandKind.TimeZone, ["tz"] = CommandKind.TimeZone, ["zone"] = CommandKind.TimeZone,
+        ["pause"] = CommandKind.Pause, ["resume"] = CommandKind.Resume, ["unpause"] = CommandKind.Resume,
+        ["holidays"] = CommandKind.Holidays, ["holiday"] = CommandKind.Holidays,
+        ["nudge"] = CommandKind.Nudge, ["nudges"] = CommandKind.Nudge, ["jitter"] = CommandKind.Jitter,
+        ["remind"] = CommandKind.Remind, ["reminder"] = CommandKind.Remind, ["reminders"] = CommandKind.Remind,
     };
 
-    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety", "schedule", "name"];
+    private static readonly string[] Canonical = ["help", "stretch", "stretches", "stats", "leaderboard", "safety", "schedule", "name", "timezone", "pause", "resume", "holidays", "jitter", "remind"];
+
+    /// <summary>Words that change a schedule: a command only as the first word, never picked out of a sentence.</summary>
+    private static bool FirstWordOnly(CommandKind kind) =>
+        kind is CommandKind.Help or CommandKind.Name or CommandKind.TimeZone or CommandKind.Pause or CommandKind.Resume
+            or CommandKind.Holidays or CommandKind.Nudge or CommandKind.Jitter or CommandKind.Remind;
 
     public static Command Parse(string? text)
     {
@@ -48,10 +59,11 @@ public static class Commands
         {
             var tokens = cleaned.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             // Not "name": "my name is Ada" would lose Ada's capital letter, so that one is only a command word first.
-            var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && k is not (CommandKind.Help or CommandKind.Name)) : -1;
+            var hit = tokens.Length <= 6 ? Array.FindIndex(tokens, t => Words.TryGetValue(t, out var k) && !FirstWordOnly(k)) : -1;
             if (hit >= 0)
             {
-                var argument = string.Join(' ', tokens.Where((t, i) => i != hit && !Filler.Contains(t)));
+                // "what's our schedule?" shows it; setting one starts with the word "schedule".
+                var argument = Words[tokens[hit]] == CommandKind.Schedule ? string.Empty : string.Join(' ', tokens.Where((t, i) => i != hit && !Filler.Contains(t)));
                 return new Command(Words[tokens[hit]], argument);
             }
 

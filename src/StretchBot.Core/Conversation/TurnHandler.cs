@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
+using StretchBot.Scheduling;
 using StretchBot.Stats;
 using StretchBot.Stretching;
 
@@ -16,6 +17,7 @@ public sealed partial class TurnHandler(
     PromptStore prompts,
     CompletionStore completions,
     WalkthroughStore walkthroughs,
+    ScheduleConversation schedules,
     TimeProvider time,
     Random random,
     IOptions<StretchBotOptions> options,
@@ -54,8 +56,7 @@ public sealed partial class TurnHandler(
         CommandKind.Stats => StatsAsync(context, cancellationToken),
         CommandKind.Leaderboard => LeaderboardAsync(context, cancellationToken),
         CommandKind.Name => NameAsync(context, command.Typed, cancellationToken),
-        // The Teams command menu already lists it; say plainly what works today rather than "I didn't get that".
-        CommandKind.Schedule => One(new MessageView("Scheduled breaks aren't here yet", "Soon a team lead will be able to say `schedule weekdays 10:30 and 15:00` and I'll post a stretch at those times.", "For now, type `stretch` whenever you want a break.")),
+        _ when ScheduleCommands.IsScheduling(command.Kind) => schedules.HandleAsync(context.Turn, context.Person, command, cancellationToken),
         _ => One(Unknown(command)),
     };
 
@@ -282,8 +283,12 @@ public sealed partial class TurnHandler(
         return prompt is null ? null : await SharedCardAsync(prompt, cancellationToken);
     }
 
-    /// <summary>What to say where the bot was just installed: who it is, what it does, and the safety advice.</summary>
-    public TurnResult Installed() => TurnResult.Of(new WelcomeView(FirstContact: true, catalog.Safety));
+    /// <summary>
+    /// What to say where the bot was just installed: who it is, what it does, and the safety advice; where a schedule
+    /// stopped because the bot was removed, an offer to restore it.
+    /// </summary>
+    public async Task<TurnResult> InstalledAsync(Where where, CancellationToken cancellationToken) =>
+        new([new WelcomeView(FirstContact: true, catalog.Safety), .. await schedules.RestoreOfferAsync(where, cancellationToken)]);
 
     private async Task<StretchView> SharedCardAsync(Prompt prompt, CancellationToken cancellationToken)
     {

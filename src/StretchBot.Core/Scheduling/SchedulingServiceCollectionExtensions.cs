@@ -35,6 +35,9 @@ public static class SchedulingServiceCollectionExtensions
 
         // Shutdown waits for a nudge being handed to delivery instead of cutting it off half-way.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+
+        // After the database is migrated (StartupChecks is the first hosted service): a running schedule missing its job gets it.
+        services.AddHostedService<ScheduleReconciler>();
         return services;
     }
 

@@ -42,6 +42,12 @@ public sealed record LeaderboardEntryData(int Rank, string Name, int Count, bool
 
 public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyList<LeaderboardEntryData> Entries, bool IsEmpty, string? MyLine, SafetyData Safety);
 
+public sealed record FactData(string Title, string Value);
+
+public sealed record ScheduleCardData(
+    string Heading, bool HasSchedule, bool IsPersonal, string? When, string EmptyText, IReadOnlyList<string> Next, IReadOnlyList<FactData> Facts,
+    string? Note, string? Hint, SafetyData Safety);
+
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StretchCardData))]
 [JsonSerializable(typeof(WalkthroughCardData))]
@@ -50,4 +56,5 @@ public sealed record LeaderboardCardData(string Title, string Period, IReadOnlyL
 [JsonSerializable(typeof(CatalogCardData))]
 [JsonSerializable(typeof(StatsCardData))]
 [JsonSerializable(typeof(LeaderboardCardData))]
+[JsonSerializable(typeof(ScheduleCardData))]
 internal sealed partial class CardJsonContext : JsonSerializerContext;

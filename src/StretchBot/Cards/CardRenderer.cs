@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
 using StretchBot.Markup;
+using StretchBot.Scheduling;
 using StretchBot.Templating;
 
 namespace StretchBot.Cards;
@@ -21,7 +22,7 @@ public sealed record RenderedMessage(string? Text, JsonObject? Card, string Summ
 /// a person, and the built-in one has no markup), so each is escaped with <see cref="CardMarkdown"/> as the data is built
 /// here. The templates hold our own markup. Ids only travel in Submit data and element ids, and are left as they are.
 /// </summary>
-public sealed class CardRenderer
+public sealed partial class CardRenderer
 {
     public const string AdaptiveCardContentType = "application/vnd.microsoft.card.adaptive";
 
@@ -38,7 +39,7 @@ public sealed class CardRenderer
             : Path.Combine(AppContext.BaseDirectory, "cards", "teams");
     }
 
-    public IReadOnlyList<string> TemplateNames => ["stretch", "walkthrough", "done", "welcome", "catalog", "stats", "leaderboard"];
+    public IReadOnlyList<string> TemplateNames => ["stretch", "walkthrough", "done", "welcome", "catalog", "stats", "leaderboard", "schedule"];
 
     /// <summary>Parses every template once at start-up so a broken template stops the app instead of a turn.</summary>
     public void LoadAll()
@@ -58,6 +59,7 @@ public sealed class CardRenderer
         CatalogView v => Card("catalog", CatalogData(v, _safety), CardJsonContext.Default.CatalogCardData, "Stretches"),
         StatsView v => Card("stats", StatsData(v, _safety), CardJsonContext.Default.StatsCardData, "Your stretch stats"),
         LeaderboardView v => Card("leaderboard", LeaderboardData(v, _safety), CardJsonContext.Default.LeaderboardCardData, "Leaderboard"),
+        ScheduleView v => Card("schedule", ScheduleData(v, _safety), CardJsonContext.Default.ScheduleCardData, v.Heading),
         SafetyView v => Text(Markdown(v.Safety), v.Safety.Title),
         MessageView v => Text(Markdown(v), v.Title),
         _ => throw new ArgumentOutOfRangeException(nameof(view), view.GetType().Name, "No renderer for this view."),
@@ -179,6 +181,60 @@ public sealed class CardRenderer
         v.Entries.Count == 0,
         v.Me is { } me ? Md($"You: #{me.Rank} with {me.Count}") : null,
         safety);
+
+    internal static ScheduleCardData ScheduleData(ScheduleView v, SafetyData safety)
+    {
+        var facts = new List<FactData> { new("Time zone", $"{Md(v.Zone)} {Ours(v.ZoneSource)}") };
+        if (v.Status is { } status)
+        {
+            facts.Add(new("Status", Ours(status)));
+        }
+
+        if (v.Holidays.Count > 0)
+        {
+            facts.Add(new("Holidays", Md(string.Join(", ", v.Holidays))));
+        }
+
+        facts.Add(new("Stretches", Md(v.Kinds)));
+        if (v.Jitter is { } jitter)
+        {
+            facts.Add(new("Jitter", Md(jitter)));
+        }
+
+        return new ScheduleCardData(
+            Md(v.Heading), v.HasSchedule, v.IsPersonal, MdOrNull(v.When),
+            v.IsPersonal ? "No reminder yet." : "No schedule yet.",
+            v.Next.Select(n => Md("• " + n)).ToList(), facts,
+            v.Note is { } note ? CardSaid(note) : null,
+            v.Hint is { } hint ? CardSaid(hint) : null,
+            safety);
+    }
+
+    /// <summary>
+    /// A <see cref="Said"/> for a card TextBlock: a person's words escaped, commands in bold (Teams' card markdown has no
+    /// code spans), our own `command` marks in bold too.
+    /// </summary>
+    private static string CardSaid(Said said)
+    {
+        var text = new StringBuilder();
+        foreach (var part in said.Parts)
+        {
+            text.Append(part.Kind switch
+            {
+                SaidKind.Ours => Ours(part.Text),
+                SaidKind.Theirs => Md(part.Text),
+                _ => "**" + Md(part.Text) + "**",
+            });
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Our own light markdown for a card: `command` becomes bold.</summary>
+    private static string Ours(string text) => OursCode().Replace(text, "**$1**");
+
+    [System.Text.RegularExpressions.GeneratedRegex("`([^`]+)`")]
+    private static partial System.Text.RegularExpressions.Regex OursCode();
 
     private RenderedMessage Card<T>(string template, T data, JsonTypeInfo<T> typeInfo, string summary) =>
         new(null, Expand(template, data, typeInfo), summary);

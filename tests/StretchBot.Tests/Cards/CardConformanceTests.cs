@@ -67,6 +67,14 @@ public sealed class CardConformanceTests : AppTest
         await Click("done-again", DirectLineClient.DoneDataOf(last));
         await Say("stats", "stats");
         await Say("leaderboard", "leaderboard");
+        await Say("schedule-empty", "schedule");
+        await Say("schedule-set", "schedule 10:30 15:00");
+        await Say("schedule-every", "schedule every 90m 9:00-17:00 mon-fri");
+        await Say("schedule-holidays", "holidays add 2026-12-24..2026-12-31");
+        await Say("schedule-paused", "pause 1w");
+        await Say("schedule-jitter", "jitter 10m");
+        await Say("schedule-shown", "schedule");
+        await Say("reminder", "remind me weekdays 11:00");
 
         // Teams can send Action.Execute: the stretch card carries Execute with a Submit fallback there.
         var renderer = Factory.Services.GetRequiredService<CardRenderer>();

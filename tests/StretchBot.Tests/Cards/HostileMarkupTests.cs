@@ -46,6 +46,14 @@ public sealed class HostileMarkupTests : AppTest
         await Say("html", "<script>alert(1)</script> [Click](http://evil.com)", Mallory);
         await Say("long", "strech " + new string('x', 480), Mallory);
         await Say("long unknown", new string('y', 490), Mallory);
+        // Scheduling commands echo what was typed when it can't be read.
+        await Say("schedule echo", "schedule [Reset](http://evil.com) 10:00", Mallory);
+        await Say("timezone echo", "timezone <script>alert(1)</script>", Mallory);
+        await Say("holidays echo", "holidays add [Click](http://evil.com)", Eve);
+        await Say("pause echo", "pause until *pwned*", Mallory);
+        await Say("nudge echo", "nudge stretches [Reset](http://evil.com)", Eve);
+        await Say("jitter echo", "jitter **pwned**", Eve);
+        await Say("schedule card", "schedule weekdays 10:30", Eve);
 
         var items = replies.Select(r => (r.Name, DirectLineClient.CardOf(r.Reply), DirectLineClient.CardOf(r.Reply) is null ? DirectLineClient.TextOf(r.Reply) : null)).ToList();
         var rendered = await MarkupRenderer.RenderAsync(items, Factory.DataDirectory);

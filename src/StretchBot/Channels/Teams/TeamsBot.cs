@@ -177,7 +177,8 @@ public sealed partial class TeamsBot(
         }
 
         var hello = new TeamsReference(serviceUrl, conversationId, activity.RecipientId, activity.RecipientName);
-        await outbox.PostAllAsync(Address(activity, tenant, conversationId, hello), turns.Installed().Messages, cancellationToken);
+        var where = new Where(activity.CoreChannelId, tenant, conversationId, activity.TeamId, activity.IsGroup, activity.ConversationName);
+        await outbox.PostAllAsync(Address(activity, tenant, conversationId, hello), (await turns.InstalledAsync(where, cancellationToken)).Messages, cancellationToken);
     }
 
     private async Task RemovedAsync(TeamsActivity activity, CancellationToken cancellationToken)
