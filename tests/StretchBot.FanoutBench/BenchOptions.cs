@@ -12,7 +12,9 @@ public sealed class BenchOptions
           --lead-seconds N      the due instant is the first whole minute at least N s after start (default 90);
                                 setup must finish before it
           --timeout-seconds N   longest wait for every channel's card after the due instant (default 300)
-          --setup-workers N     parallel writers creating installs and schedules (default 4)
+          --setup-workers N     parallel writers creating installs (and schedules with --direct-setup) (default 4)
+          --direct-setup        schedules through ScheduleStore + the Quartz scheduler with parallel writers,
+                                instead of the app's ScheduleService (one change at a time)
           --quartz-only         replace the app's INudgeFiring with a counting no-op: Quartz's own firing rate
                                 on the SQLite store, nothing posted
           --quartz KEY=VALUE    a Quartz property for this run, repeatable, e.g.
@@ -36,6 +38,8 @@ public sealed class BenchOptions
     public int SetupWorkers { get; private set; } = 4;
 
     public bool QuartzOnly { get; private set; }
+
+    public bool DirectSetup { get; private set; }
 
     public bool SelfCheckOnly { get; private set; }
 
@@ -78,6 +82,9 @@ public sealed class BenchOptions
                     break;
                 case "--setup-workers":
                     options.SetupWorkers = Number();
+                    break;
+                case "--direct-setup":
+                    options.DirectSetup = true;
                     break;
                 case "--quartz-only":
                     options.QuartzOnly = true;
