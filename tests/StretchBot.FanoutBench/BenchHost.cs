@@ -53,7 +53,7 @@ public sealed class BenchHost : IAsyncDisposable
             // Real time: the fake's windows and the app's rate gates run on the same clock as the due instant.
             services.RemoveAll<TimeProvider>();
             services.AddSingleton(TimeProvider.System);
-            hasFiring = meter.Install(services, options.QuartzOnly);
+            hasFiring = meter.Install(services, options.QuartzOnly, options.StandIn ? options.StandInWorkers : 0);
             if (options.Quartz.Count > 0)
             {
                 services.Configure<QuartzOptions>(quartz =>

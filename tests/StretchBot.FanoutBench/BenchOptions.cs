@@ -17,6 +17,9 @@ public sealed class BenchOptions
                                 instead of the app's ScheduleService (one change at a time)
           --quartz-only         replace the app's INudgeFiring with a counting no-op: Quartz's own firing rate
                                 on the SQLite store, nothing posted
+          --stand-in [N]        until the app's nudge service is in the build: a firing trigger queues its
+                                schedule and N workers (default 32) post a plain message through the app's real
+                                outbound path (BotConnectorClient + OutboundPipeline); measures delivery only
           --quartz KEY=VALUE    a Quartz property for this run, repeatable, e.g.
                                 --quartz quartz.threadPool.maxConcurrency=32
                                 --quartz quartz.scheduler.batchTriggerAcquisitionMaxCount=100
@@ -40,6 +43,10 @@ public sealed class BenchOptions
     public bool QuartzOnly { get; private set; }
 
     public bool DirectSetup { get; private set; }
+
+    public bool StandIn { get; private set; }
+
+    public int StandInWorkers { get; private set; } = 32;
 
     public bool SelfCheckOnly { get; private set; }
 
@@ -82,6 +89,15 @@ public sealed class BenchOptions
                     break;
                 case "--setup-workers":
                     options.SetupWorkers = Number();
+                    break;
+                case "--stand-in":
+                    options.StandIn = true;
+                    if (i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var workers) && workers > 0)
+                    {
+                        options.StandInWorkers = workers;
+                        i++;
+                    }
+
                     break;
                 case "--direct-setup":
                     options.DirectSetup = true;

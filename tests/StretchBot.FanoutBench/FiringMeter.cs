@@ -50,9 +50,17 @@ public sealed class FiringMeter
     /// <c>--quartz-only</c>, replaces it with a no-op, so what is measured is Quartz's own firing on its store.
     /// Returns false when the app registers none (nothing would post when a trigger fires).
     /// </summary>
-    public bool Install(IServiceCollection services, bool noOp)
+    public bool Install(IServiceCollection services, bool noOp, int standInWorkers = 0)
     {
         var registered = services.LastOrDefault(d => d.ServiceType == typeof(INudgeFiring) && !d.IsKeyedService);
+        if (standInWorkers > 0)
+        {
+            services.RemoveAll(typeof(INudgeFiring));
+            services.AddSingleton(provider => new StandInFiring(provider, standInWorkers));
+            services.AddSingleton<INudgeFiring>(provider => new Timed(provider.GetRequiredService<StandInFiring>(), this));
+            return true;
+        }
+
         if (noOp || registered is null)
         {
             services.RemoveAll(typeof(INudgeFiring));

@@ -69,7 +69,7 @@ public static class FanoutBench
         }
 
         var meter = new FiringMeter();
-        Log($"starting the app on Kestrel (loopback) with SQLite; {(options.QuartzOnly ? "QUARTZ ONLY: INudgeFiring replaced by a counting no-op" : "INudgeFiring timed")}; Quartz properties: {(options.Quartz.Count == 0 ? "the app's" : string.Join(", ", options.Quartz.Select(p => $"{p.Key}={p.Value}")))}; {Resources.Load()}");
+        Log($"starting the app on Kestrel (loopback) with SQLite; {(options.QuartzOnly ? "QUARTZ ONLY: INudgeFiring replaced by a counting no-op" : options.StandIn ? $"STAND-IN: INudgeFiring replaced by a queue and {options.StandInWorkers} workers posting through the app's outbound path" : "the app's INudgeFiring, timed")}; Quartz properties: {(options.Quartz.Count == 0 ? "the app's" : string.Join(", ", options.Quartz.Select(p => $"{p.Key}={p.Value}")))}; {Resources.Load()}");
         await using var host = BenchHost.Start(options, meter);
         if (!options.QuartzOnly && !host.AppHasFiring)
         {
@@ -203,14 +203,15 @@ public static class FanoutBench
             await Task.Delay(TimeSpan.FromSeconds(3), ct);
         }
 
-        var report = Report(options, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset);
+        var standInFailed = options.StandIn ? services.GetRequiredService<StandInFiring>().Failed : 0;
+        var report = Report(options, standInFailed, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset);
         Console.WriteLine();
         Console.WriteLine(report.Text);
         return report.Ok ? 0 : 1;
     }
 
     private static (string Text, bool Ok) Report(
-        BenchOptions options, FakeConnector fake, FiringMeter meter, (int Tenant, string Conversation)[] channels, long dueTimestamp, long doneTimestamp,
+        BenchOptions options, long standInFailed, FakeConnector fake, FiringMeter meter, (int Tenant, string Conversation)[] channels, long dueTimestamp, long doneTimestamp,
         DateTimeOffset due, TimeSpan installTime, TimeSpan scheduleTime, string setupLoad, string dueLoad, string endLoad, Resources.Figures figures, bool peakReset)
     {
         var text = new StringBuilder();
@@ -218,7 +219,7 @@ public static class FanoutBench
         void Row(string name, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"| {name,-44} | {value}");
         string Rel(long timestamp) => Signed(Seconds(timestamp - dueTimestamp));
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"Fan-out: {options.Channels} Teams channels in {options.Tenants} tenants, all due at {due:HH:mm} UTC ({(options.QuartzOnly ? "QUARTZ ONLY" : "full delivery")}); {Environment.ProcessorCount} cores");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Fan-out: {options.Channels} Teams channels in {options.Tenants} tenants, all due at {due:HH:mm} UTC ({(options.QuartzOnly ? "QUARTZ ONLY" : options.StandIn ? $"STAND-IN delivery, {options.StandInWorkers} workers through the app's outbound path" : "the app's nudges")}); {Environment.ProcessorCount} cores");
         Row("setup: installs (InstallStore)", options.QuartzOnly ? "skipped (--quartz-only)" : $"{installTime.TotalSeconds:F1} s ({options.Channels / installTime.TotalSeconds:F0}/s) [{setupLoad}]");
         Row(options.DirectSetup ? "setup: schedules (ScheduleStore + Quartz)" : "setup: schedules (ScheduleService.ChangeAsync)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s){(options.DirectSetup ? $", {options.SetupWorkers} workers" : ", one at a time (its gate)")}");
         Row("machine load at the due instant / at the end", $"{dueLoad} / {endLoad}");
@@ -262,6 +263,11 @@ public static class FanoutBench
             var total = Seconds(last - dueTimestamp);
             var floor = Floor(channels);
             Row("delivered (channels with the card)", $"{reached} of {expected.Count}{(allDelivered ? " - all" : " - NOT ALL")}{(strays > 0 ? $"; {strays} posts to unknown conversations" : string.Empty)}");
+            if (options.StandIn)
+            {
+                Row("stand-in posts given up (after the pipeline)", standInFailed.ToString(CultureInfo.InvariantCulture));
+            }
+
             Row("duplicates (posts beyond one per channel)", fake.Duplicates.ToString(CultureInfo.InvariantCulture));
             Row("sends (POSTs reaching the limits)", sends.ToString(CultureInfo.InvariantCulture));
             Row("429s (target < 1% of sends)", $"{throttled} = {(sends == 0 ? 0 : 100.0 * throttled / sends):F2}%{(sends > 0 && throttled * 100 >= sends ? " - OVER TARGET" : string.Empty)}");
