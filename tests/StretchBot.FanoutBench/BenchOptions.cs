@@ -20,6 +20,8 @@ public sealed class BenchOptions
           --stand-in [N]        until the app's nudge service is in the build: a firing trigger queues its
                                 schedule and N workers (default 32) post a plain message through the app's real
                                 outbound path (BotConnectorClient + OutboundPipeline); measures delivery only
+          --burst               no Quartz jobs: at the due instant the bench hands every schedule to INudgeFiring
+                                itself (as if Quartz fired all at once), to measure delivery alone
           --quartz KEY=VALUE    a Quartz property for this run, repeatable, e.g.
                                 --quartz quartz.threadPool.maxConcurrency=32
                                 --quartz quartz.scheduler.batchTriggerAcquisitionMaxCount=100
@@ -45,6 +47,8 @@ public sealed class BenchOptions
     public bool DirectSetup { get; private set; }
 
     public bool StandIn { get; private set; }
+
+    public bool Burst { get; private set; }
 
     public int StandInWorkers { get; private set; } = 32;
 
@@ -98,6 +102,9 @@ public sealed class BenchOptions
                         i++;
                     }
 
+                    break;
+                case "--burst":
+                    options.Burst = true;
                     break;
                 case "--direct-setup":
                     options.DirectSetup = true;

@@ -119,11 +119,19 @@ public static class FanoutBench
         var spec = ScheduleSpec.At(EveryDay, [time], "UTC");
         var scheduleClock = Stopwatch.StartNew();
         var made = 0;
+        var ids = new System.Collections.Concurrent.ConcurrentQueue<string>();
         // ScheduleService (the path of a `schedule` command: stored, then the job replaced) takes one change at a time;
         // --direct-setup stores and schedules with parallel writers, for a faster setup.
-        await Parallel.ForEachAsync(channels, new ParallelOptions { MaxDegreeOfParallelism = options.DirectSetup ? options.SetupWorkers : 1, CancellationToken = ct }, async (channel, token) =>
+        await Parallel.ForEachAsync(channels, new ParallelOptions { MaxDegreeOfParallelism = options.DirectSetup || options.Burst ? options.SetupWorkers : 1, CancellationToken = ct }, async (channel, token) =>
         {
-            if (options.DirectSetup)
+            if (options.Burst)
+            {
+                // No Quartz job: at the due instant the bench hands every schedule to INudgeFiring itself.
+                var saved = await store.SaveAsync(new Schedule(ScheduleStore.NewId(), TenantId(channel.Tenant), "msteams", channel.Conversation, string.Empty,
+                    specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token);
+                ids.Enqueue(saved.Id);
+            }
+            else if (options.DirectSetup)
             {
                 var saved = await store.SaveAsync(new Schedule(ScheduleStore.NewId(), TenantId(channel.Tenant), "msteams", channel.Conversation, string.Empty,
                     specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token);
@@ -159,6 +167,19 @@ public static class FanoutBench
         }
 
         var resources = Resources.Start();
+        if (options.Burst)
+        {
+            // Quartz taken out: every schedule's nudge handed over at the due instant, as if all triggers fired at once.
+            var firing = services.GetRequiredService<INudgeFiring>();
+            while (Stopwatch.GetTimestamp() < dueTimestamp)
+            {
+                await Task.Yield();
+            }
+
+            // As many at once as a large Quartz thread pool would run.
+            _ = Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct }, (id, token) => new ValueTask(firing.FireAsync(id, due, token)));
+        }
+
         string? dueLoad = null;
         var target = options.Channels;
         int Progress() => options.QuartzOnly ? meter.Fired : fake.ChannelsReached;
@@ -223,6 +244,11 @@ public static class FanoutBench
         Row("setup: installs (InstallStore)", options.QuartzOnly ? "skipped (--quartz-only)" : $"{installTime.TotalSeconds:F1} s ({options.Channels / installTime.TotalSeconds:F0}/s) [{setupLoad}]");
         Row(options.DirectSetup ? "setup: schedules (ScheduleStore + Quartz)" : "setup: schedules (ScheduleService.ChangeAsync)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s){(options.DirectSetup ? $", {options.SetupWorkers} workers" : ", one at a time (its gate)")}");
         Row("machine load at the due instant / at the end", $"{dueLoad} / {endLoad}");
+        if (options.Burst)
+        {
+            Row("BURST", "no Quartz: the bench called INudgeFiring for every schedule at the due instant");
+        }
+
         Row("Quartz properties for this run", options.Quartz.Count == 0 ? "the app's" : string.Join(", ", options.Quartz.Select(p => $"{p.Key}={p.Value}")));
 
         var started = meter.Started.Order().ToArray();
