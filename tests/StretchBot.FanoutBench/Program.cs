@@ -242,7 +242,7 @@ public static class FanoutBench
 
         text.AppendLine(CultureInfo.InvariantCulture, $"Fan-out: {options.Channels} Teams channels in {options.Tenants} tenants, all due at {due:HH:mm} UTC ({(options.QuartzOnly ? "QUARTZ ONLY" : options.StandIn ? $"STAND-IN delivery, {options.StandInWorkers} workers through the app's outbound path" : "the app's nudges")}); {Environment.ProcessorCount} cores");
         Row("setup: installs (InstallStore)", options.QuartzOnly ? "skipped (--quartz-only)" : $"{installTime.TotalSeconds:F1} s ({options.Channels / installTime.TotalSeconds:F0}/s) [{setupLoad}]");
-        Row(options.DirectSetup ? "setup: schedules (ScheduleStore + Quartz)" : "setup: schedules (ScheduleService.ChangeAsync)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s){(options.DirectSetup ? $", {options.SetupWorkers} workers" : ", one at a time (its gate)")}");
+        Row(options.Burst ? "setup: schedules (ScheduleStore, no Quartz jobs)" : options.DirectSetup ? "setup: schedules (ScheduleStore + Quartz)" : "setup: schedules (ScheduleService.ChangeAsync)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s){(options.DirectSetup || options.Burst ? $", {options.SetupWorkers} workers" : ", one at a time (its gate)")}");
         Row("machine load at the due instant / at the end", $"{dueLoad} / {endLoad}");
         if (options.Burst)
         {
