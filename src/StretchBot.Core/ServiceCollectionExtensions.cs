@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
 using StretchBot.Installs;
+using StretchBot.Nudges;
 using StretchBot.Scheduling;
 using StretchBot.Stats;
 using StretchBot.Storage;
@@ -40,6 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ScheduleConversation>();
         services.AddSingleton<TurnHandler>();
         services.AddScheduling();
+        services.AddNudges();
         return services;
     }
 }

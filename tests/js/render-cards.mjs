@@ -155,7 +155,7 @@ const variants = {
   leaderboard: { empty: (d) => ({ ...clone(d), entries: [], isEmpty: true, myLine: null }) },
   schedule: {
     empty: (d) => ({ ...clone(d), heading: "This chat's schedule", hasSchedule: false, when: null, next: [], facts: d.facts.filter(f => f.title !== 'Status' && f.title !== 'Holidays' && f.title !== 'Jitter'), note: null, hint: 'Type **schedule weekdays 10:30 15:00** to set one.' }),
-    paused: (d) => ({ ...clone(d), heading: 'Paused until Mon 30 Nov, 00:00', next: ['• Mon 30 Nov, 10:30', '• Mon 30 Nov, 15:00', '• Tue 1 Dec, 10:30'], note: null, hint: 'Type **resume** to start again sooner.' }),
+    paused: (d) => ({ ...clone(d), heading: 'Paused until Mon 30 Nov, 00:00', next: ['• Mon 30 Nov, 10:30', '• Mon 30 Nov, 15:00', '• Tue 1 Dec, 10:30'], facts: clone(d).facts.map((f) => f.title === 'Status' ? { ...f, value: 'Paused until Mon 30 Nov, 00:00. Type **resume** to start again sooner.' } : f), note: null, hint: 'Type **resume** to start again sooner.' }),
     reminder: (d) => ({ ...clone(d), heading: 'Your reminder', isPersonal: true, when: 'Weekdays (Mon–Fri) at 11:00', note: null }),
   },
 };

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StretchBot.Catalog;
 using StretchBot.Scheduling;
+using StretchBot.Nudges;
 using StretchBot.Stats;
 using StretchBot.Stretching;
 
@@ -18,6 +19,7 @@ public sealed partial class TurnHandler(
     CompletionStore completions,
     WalkthroughStore walkthroughs,
     ScheduleConversation schedules,
+    NudgeService nudges,
     TimeProvider time,
     Random random,
     IOptions<StretchBotOptions> options,
@@ -68,8 +70,7 @@ public sealed partial class TurnHandler(
         "start" => WalkAsync(context, action, Walk.Start, cancellationToken),
         "next" => WalkAsync(context, action, Walk.Next, cancellationToken),
         "back" => WalkAsync(context, action, Walk.Back, cancellationToken),
-        // Stub until the reminder lands: the button is on the card already, so answer it kindly.
-        "later" => One(new MessageView("Reminders are almost here", "I can't remind you later just yet.", "Do the stretch now, or type `stretch` whenever you're ready.")),
+        "later" => LaterAsync(context, action, cancellationToken),
         "stretch" when action.StretchId is { } id => StretchByIdAsync(context, id, cancellationToken),
         "stretch" => StretchAsync(context, action.Filter ?? string.Empty, cancellationToken),
         "stretches" => One(ListStretches(action.Filter ?? string.Empty)),
@@ -236,6 +237,19 @@ public sealed partial class TurnHandler(
             || (action.StretchId is not null && action.StretchId != prompt.StretchId)
             ? null
             : prompt;
+    }
+
+    /// <summary>"Later" on a stretch card: the same stretch comes back to this person alone in a while.</summary>
+    private async Task<IReadOnlyList<View>> LaterAsync(TurnContext context, CardAction action, CancellationToken cancellationToken)
+    {
+        if (await PromptHereAsync(context, action, cancellationToken) is not { } prompt)
+        {
+            return [new MessageView("I couldn't save that one for later", "That button doesn't belong to a stretch card I sent here.", "Type `stretch` whenever you're ready.")];
+        }
+
+        var due = await nudges.LaterAsync(prompt, context.Turn.Who, context.Person.DisplayName, cancellationToken);
+        var local = TimeZoneInfo.ConvertTime(due, context.Zone);
+        return [new MessageView("Later it is", $"OK, I'll bring this stretch back at {local.ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture)}.", "Or type `stretch` whenever you're ready.")];
     }
 
     private async Task<DoneView> DoneViewAsync(TurnContext context, Prompt prompt, Stretch stretch, bool alreadyDone, CancellationToken cancellationToken)

@@ -53,6 +53,12 @@ public sealed record LeaderboardView(DateOnly WeekStart, DateOnly WeekEnd, IRead
 /// </summary>
 public sealed record MessageView(string Title, Said Text, Said? Hint = null) : View;
 
+/// <summary>
+/// A view meant for one person in a shared conversation: the channel mentions them with it (Teams: an at-mention),
+/// so they are notified and everyone sees who it is for. <see cref="Name"/> is the person's name, data to escape.
+/// </summary>
+public sealed record MentionView(string UserId, string Name, View Inner) : View;
+
 /// <summary>The outcome of a turn: messages to post, in order.</summary>
 public sealed record TurnResult(IReadOnlyList<View> Messages)
 {

@@ -10,8 +10,11 @@ namespace StretchBot.Delivery;
 /// <param name="ConversationId">The conversation as the core keys it (stats, prompts, installs).</param>
 public sealed record ConversationAddress(string ChannelId, string TenantId, string ConversationId, string Reference);
 
-/// <summary>A message the channel accepted. <see cref="Reference"/> is what its adapter needs to update it later, or null when it can't be.</summary>
-public sealed record PostedMessage(string? Reference);
+/// <summary>
+/// A message the channel accepted. <see cref="Reference"/> is what its adapter needs to update it later, or null when it
+/// can't be; <see cref="MessageId"/> is the platform's id of the message, kept on delivery records, where it gave one.
+/// </summary>
+public sealed record PostedMessage(string? Reference, string? MessageId = null);
 
 /// <summary>A card as posted, to be updated in place: <see cref="Reference"/> is the adapter's <see cref="PostedMessage.Reference"/>.</summary>
 public sealed record PostedCard(string ChannelId, string TenantId, string ConversationId, string Reference);
@@ -31,6 +34,20 @@ public interface IChannelSender
     Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken);
 
     Task UpdateAsync(PostedCard card, View view, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The 1:1 chat between the bot and <paramref name="userId"/>, a member of the conversation <paramref name="from"/>
+    /// reaches, for a message meant for that person alone; null where the channel can't open one (then the caller
+    /// posts in <paramref name="from"/>, mentioning them).
+    /// </summary>
+    Task<ConversationAddress?> OpenPersonalAsync(ConversationAddress from, string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<ConversationAddress?>(null);
+
+    /// <summary>
+    /// How to reach a conversation that has no install record, where the channel knows without one (the playground:
+    /// its conversations are addressed by id alone); null where a stored install is needed (Teams, Slack).
+    /// </summary>
+    ConversationAddress? AddressOf(string channelId, string tenantId, string conversationId) => null;
 }
 
 /// <summary>

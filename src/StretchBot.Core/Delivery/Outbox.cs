@@ -53,7 +53,7 @@ public sealed partial class Outbox
             return false;
         }
 
-        if (view is StretchView stretch && posted.Reference is { } reference)
+        if ((view is MentionView { Inner: StretchView mentioned } ? mentioned : view) is StretchView stretch && posted.Reference is { } reference)
         {
             // The card's tally is updated in place later (Done clicks), so keep where it went.
             await _cardPosts.SaveAsync(new CardPost(stretch.PromptId, to.ChannelId, to.TenantId, to.ConversationId, reference), cancellationToken);
@@ -64,6 +64,77 @@ public sealed partial class Outbox
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Posts a view nobody asked for just now (a scheduled nudge, a Later): not into a conversation marked gone, and
+    /// with the outcome spelled out for the delivery record (the message id, or why not and whether it is gone).
+    /// </summary>
+    public async Task<ProactiveOutcome> PostProactiveAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
+    {
+        if (await _installs.FindAsync(to.TenantId, to.ChannelId, to.ConversationId, cancellationToken) is { GoneAt: not null } gone)
+        {
+            return ProactiveOutcome.Refused(gone.GoneReason ?? "gone", isGone: true);
+        }
+
+        if (Find(to.ChannelId) is not { } sender)
+        {
+            return ProactiveOutcome.Refused($"no sender for channel {to.ChannelId}", isGone: false);
+        }
+
+        PostedMessage posted;
+        try
+        {
+            posted = await sender.PostAsync(to, view, cancellationToken);
+        }
+        catch (DeliveryFailedException exception)
+        {
+            await FailedAsync(to.ChannelId, to.TenantId, to.ConversationId, exception, cancellationToken);
+            return ProactiveOutcome.Refused(exception.Reason, exception.Gone);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await FailedAsync(to.ChannelId, to.TenantId, to.ConversationId, new DeliveryFailedException(to.ChannelId, gone: false, exception.GetType().Name, exception), cancellationToken, unexpected: true);
+            return ProactiveOutcome.Refused(exception.GetType().Name, isGone: false);
+        }
+
+        if ((view is MentionView { Inner: StretchView mentioned } ? mentioned : view) is StretchView stretch && posted.Reference is { } reference)
+        {
+            await _cardPosts.SaveAsync(new CardPost(stretch.PromptId, to.ChannelId, to.TenantId, to.ConversationId, reference), cancellationToken);
+        }
+
+        return ProactiveOutcome.Posted(posted.MessageId ?? posted.Reference);
+    }
+
+    /// <summary>How to reach a conversation: its install's stored reference, or the channel's own way where it needs none; null when neither.</summary>
+    public async Task<(ConversationAddress? Address, Install? Install)> AddressAsync(string channelId, string tenantId, string conversationId, CancellationToken cancellationToken)
+    {
+        if (await _installs.FindAsync(tenantId, channelId, conversationId, cancellationToken) is { } install)
+        {
+            return (new ConversationAddress(channelId, tenantId, conversationId, install.Reference), install);
+        }
+
+        return (Find(channelId)?.AddressOf(channelId, tenantId, conversationId), null);
+    }
+
+    /// <summary>The 1:1 chat with a member of <paramref name="from"/>'s conversation, where the channel can open one; null otherwise or when it refused.</summary>
+    public async Task<ConversationAddress?> OpenPersonalAsync(ConversationAddress from, string userId, CancellationToken cancellationToken)
+    {
+        if (Find(from.ChannelId) is not { } sender)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await sender.OpenPersonalAsync(from, userId, cancellationToken);
+        }
+        catch (DeliveryFailedException exception)
+        {
+            // Not the conversation's fault: the caller falls back to it.
+            LogFailed(_logger, from.ChannelId, false, exception.Reason, null);
+            return null;
+        }
     }
 
     /// <summary>Posts views in order, stopping at the first refusal (the rest would fail the same way).</summary>
@@ -140,4 +211,12 @@ public sealed partial class Outbox
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A stretch card was accepted by {ChannelId} without an id; its tally can't be updated in place")]
     private static partial void LogNoReference(ILogger logger, string channelId);
+}
+
+/// <summary>How a proactive post went: <see cref="MessageId"/> when it was posted, else <see cref="Reason"/> (and <see cref="Gone"/>).</summary>
+public sealed record ProactiveOutcome(bool Sent, string? MessageId, string? Reason, bool Gone)
+{
+    public static ProactiveOutcome Posted(string? messageId) => new(true, messageId, null, false);
+
+    public static ProactiveOutcome Refused(string reason, bool isGone) => new(false, null, reason, isGone);
 }

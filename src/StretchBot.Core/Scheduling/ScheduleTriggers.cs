@@ -28,8 +28,11 @@ namespace StretchBot.Scheduling;
 /// starts at the window's start again. ScheduleTriggerTests pins each of these.
 /// </para>
 /// <para>
-/// Every trigger misfires with DoNothing: after downtime it moves on to its next time instead of firing once late
-/// (cron's smart policy) or once per missed time (ignore), so a restart never posts a burst of stale nudges.
+/// Every trigger ignores misfires: after downtime Quartz hands each missed time to the job, with its own scheduled
+/// fire time, and then goes on at the next one on time. The job's service compares that fire time with the clock and
+/// records a nudge more than SchedulingOptions.MisfireThreshold late as skipped ("late") instead of posting it, so a
+/// restart never posts a burst of stale nudges and every missed one is on record. (DoNothing would move on silently,
+/// leaving no record; cron's smart policy would post one stale nudge.)
 /// </para>
 /// </remarks>
 public static class ScheduleTriggers
@@ -57,14 +60,14 @@ public static class ScheduleTriggers
         {
             ScheduleSpec.AtTimes at => CronExpressions(at).Select(cron => (IScheduleBuilder)CronScheduleBuilder.Create(cron)
                 .InTimeZone(spec.TimeZone)
-                .WithMisfireInstruction(CronTriggerMisfireInstruction.DoNothing)),
+                .WithMisfireInstruction(CronTriggerMisfireInstruction.IgnoreMisfires)),
             ScheduleSpec.EveryInterval every => [DailyTimeIntervalScheduleBuilder.Create()
                 .OnDaysOfTheWeek(every.Days.ToList())
                 .StartingDailyAt(every.From)
                 .EndingDailyAt(every.Until)
                 .WithInterval((int)every.Interval.TotalMinutes, IntervalUnit.Minute)
                 .InTimeZone(spec.TimeZone)
-                .WithMisfireInstruction(DailyTimeIntervalTriggerMisfireInstruction.DoNothing)],
+                .WithMisfireInstruction(DailyTimeIntervalTriggerMisfireInstruction.IgnoreMisfires)],
             _ => throw new ArgumentException($"Unknown schedule kind {spec.GetType().Name}.", nameof(spec)),
         };
 

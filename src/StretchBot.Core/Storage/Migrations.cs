@@ -216,7 +216,9 @@ public static class Migrations
             ) WITHOUT ROWID;
 
             -- One row per nudge (a schedule's fire time, or a person's "Later"): the durable record a restarted
-            -- instance resumes from. UNIQUE (source, fire_time): a fire time is never delivered twice.
+            -- instance resumes from. UNIQUE (source, fire_time): a fire time is never delivered twice. status is
+            -- pending, sent (message_id), failed or skipped (reason); attempts counts posts begun, so a pending row
+            -- with attempts > 0 at start-up was on the wire when the last instance stopped.
             CREATE TABLE deliveries (
                 id              INTEGER PRIMARY KEY AUTOINCREMENT,
                 source          TEXT NOT NULL,
@@ -226,6 +228,7 @@ public static class Migrations
                 channel_id      TEXT NOT NULL,
                 conversation_id TEXT NOT NULL,
                 user_id         TEXT NULL,
+                user_name       TEXT NULL,
                 prompt_id       TEXT NULL,
                 due_at          TEXT NOT NULL,
                 status          TEXT NOT NULL,

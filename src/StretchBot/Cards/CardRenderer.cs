@@ -137,6 +137,8 @@ public sealed partial class CardRenderer
             new("stretches", "Browse every stretch", null),
             new("stats", "Your totals and streak", null),
             new("leaderboard", "Who stretched most this week here", null),
+            new("schedule [when]", "Stretch breaks posted here at set times; schedule alone shows it", "schedule weekdays 10:30 15:00"),
+            new("remind me [when]", "Your own reminders, in our 1:1 chat", "remind me weekdays 11:00"),
             new("safety", "When to see the doctor", null),
             new("name [your name]", "What I call you here", "name Ada"),
             new("help", "This card", null),

@@ -11,6 +11,7 @@ namespace StretchBot.Delivery;
 /// <summary>
 /// How one platform wants to be called: its retries, its per-attempt timeout, and its rate limits. Each channel
 /// states its own numbers; the pipeline that applies them (<see cref="OutboundPipeline"/>) is the same for all.
+/// <see cref="SendsPerHourPerConversation"/> 0 means no hourly limit.
 /// </summary>
 public sealed record OutboundPolicy(
     int MaxRetries,
@@ -18,7 +19,8 @@ public sealed record OutboundPolicy(
     TimeSpan MaxRetryAfter,
     TimeSpan AttemptTimeout,
     int SendsPerSecondPerConversation,
-    int RequestsPerSecondPerTenant);
+    int RequestsPerSecondPerTenant,
+    int SendsPerHourPerConversation = 0);
 
 /// <summary>
 /// The one resilience pipeline and rate gate for every outbound platform call, built once in DI on a named
@@ -108,6 +110,7 @@ public static partial class OutboundPipeline
     internal sealed class RateGate : IDisposable
     {
         private readonly PartitionedRateLimiter<string> _perConversation;
+        private readonly PartitionedRateLimiter<string>? _perConversationHourly;
         private readonly PartitionedRateLimiter<string> _perTenant;
         private readonly ConcurrentDictionary<string, long> _throttledUntil = new(StringComparer.Ordinal);
         private readonly TimeSpan _maxWait;
@@ -119,6 +122,17 @@ public static partial class OutboundPipeline
             _maxWait = policy.MaxRetryAfter;
             _perConversation = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(policy.SendsPerSecondPerConversation, 1000)));
             _perTenant = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(policy.RequestsPerSecondPerTenant, 10_000)));
+            if (policy.SendsPerHourPerConversation > 0)
+            {
+                // The hour's allowance may be spent in a burst (within the per-second limit), then it comes back
+                // evenly: one send per 3600/limit seconds, so no rolling hour ever holds more than the limit plus that.
+                var perHour = policy.SendsPerHourPerConversation;
+                _perConversationHourly = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perHour, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(3600.0 / perHour),
+                    QueueLimit = 1000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
+                }));
+            }
         }
 
         /// <summary>Waits for the tenant's throttle to lift and for a token; null when the wait would be too long (answer as a 429).</summary>
@@ -140,15 +154,18 @@ public static partial class OutboundPipeline
             }
 
             var tenantLease = tenantId is null ? null : await _perTenant.AcquireAsync(tenantId, 1, cancellationToken);
+            // The hour first: a conversation out of its hourly allowance waits without holding a per-second token.
+            var hourLease = conversationId is null || !isSend || _perConversationHourly is null ? null : await _perConversationHourly.AcquireAsync(conversationId, 1, cancellationToken);
             var conversationLease = conversationId is null || !isSend ? null : await _perConversation.AcquireAsync(conversationId, 1, cancellationToken);
-            if (tenantLease is { IsAcquired: false } || conversationLease is { IsAcquired: false })
+            if (tenantLease is { IsAcquired: false } || conversationLease is { IsAcquired: false } || hourLease is { IsAcquired: false })
             {
                 tenantLease?.Dispose();
                 conversationLease?.Dispose();
+                hourLease?.Dispose();
                 return null;
             }
 
-            return new Leases(tenantLease, conversationLease);
+            return new Leases(tenantLease, conversationLease, hourLease);
         }
 
         /// <summary>A 429 with Retry-After holds every request of that tenant until then, not only the one that got it.</summary>
@@ -164,6 +181,7 @@ public static partial class OutboundPipeline
         public void Dispose()
         {
             _perConversation.Dispose();
+            _perConversationHourly?.Dispose();
             _perTenant.Dispose();
         }
 
@@ -173,12 +191,13 @@ public static partial class OutboundPipeline
             QueueLimit = queue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
         };
 
-        private sealed class Leases(RateLimitLease? tenant, RateLimitLease? conversation) : IDisposable
+        private sealed class Leases(RateLimitLease? tenant, RateLimitLease? conversation, RateLimitLease? hour) : IDisposable
         {
             public void Dispose()
             {
                 tenant?.Dispose();
                 conversation?.Dispose();
+                hour?.Dispose();
             }
         }
     }

@@ -247,13 +247,14 @@ public sealed class ScheduleTriggerTests
     }
 
     [Fact]
-    public void MissedNudgesAreSkippedNotCaughtUp()
+    public void EveryMissedTimeIsHandedToTheJobToBeRecorded()
     {
         var atTimes = ScheduleTriggers.Build(ScheduleSpec.At(ScheduleSpec.Weekdays, [new TimeOnly(10, 30)], "Europe/Berlin"), "a", Job, At(Utc("2026-11-18T00:00Z")));
         var every = ScheduleTriggers.Build(ScheduleSpec.Every(TimeSpan.FromMinutes(90), new(9, 0), new(17, 0), ScheduleSpec.Weekdays, "Europe/Berlin"), "b", Job, At(Utc("2026-11-18T00:00Z")));
 
-        Assert.Equal(CronTriggerMisfireInstruction.DoNothing, ((ICronTrigger)Assert.Single(atTimes)).MisfireInstruction);
-        Assert.Equal(DailyTimeIntervalTriggerMisfireInstruction.DoNothing, ((IDailyTimeIntervalTrigger)Assert.Single(every)).MisfireInstruction);
+        // The job records each one (skipped as late past the threshold); Quartz itself neither drops nor replays them.
+        Assert.Equal(CronTriggerMisfireInstruction.IgnoreMisfires, ((ICronTrigger)Assert.Single(atTimes)).MisfireInstruction);
+        Assert.Equal(DailyTimeIntervalTriggerMisfireInstruction.IgnoreMisfires, ((IDailyTimeIntervalTrigger)Assert.Single(every)).MisfireInstruction);
     }
 
     [Fact]

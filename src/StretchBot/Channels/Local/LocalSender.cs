@@ -22,13 +22,18 @@ public sealed class LocalSender(DirectLineConversations conversations, LocalRepl
         new(LocalActivities.ChannelId, LocalActivities.TenantId, conversationId,
             JsonSerializer.Serialize(new LocalReference(conversationId, userId, userName, replyToId), LocalReferenceJson.Default.LocalReference));
 
+    /// <summary>A playground conversation is reached by its id alone (a scheduled nudge there has no install record).</summary>
+    public ConversationAddress? AddressOf(string channelId, string tenantId, string conversationId) =>
+        Serves(channelId) && tenantId == LocalActivities.TenantId ? Address(conversationId) : null;
+
     public Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
     {
         var reference = Parse(to.Reference);
         // An evicted or unknown conversation can never be reached again: the browser starts a new one.
         var conversation = conversations.Get(reference.ConversationId) ?? throw new DeliveryFailedException(LocalActivities.ChannelId, gone: true, "conversation not found");
-        conversation.Append(replies.ToActivity(view, reference.UserId, reference.UserName, reference.ReplyToId));
-        return Task.FromResult(new PostedMessage(null));
+        // The playground is one person's conversation: a message meant for them alone needs no mention.
+        var id = conversation.Append(replies.ToActivity(view is MentionView mention ? mention.Inner : view, reference.UserId, reference.UserName, reference.ReplyToId));
+        return Task.FromResult(new PostedMessage(null, id));
     }
 
     public Task UpdateAsync(PostedCard card, View view, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -57,6 +57,9 @@ public sealed class TeamsOptions
     /// <summary>Teams allows 7 sends per second per conversation.</summary>
     public int SendsPerSecondPerConversation { get; set; } = 7;
 
+    /// <summary>Teams allows 1,800 sends per hour per conversation.</summary>
+    public int SendsPerHourPerConversation { get; set; } = 1800;
+
     /// <summary>Teams allows about 50 requests per second per app per tenant.</summary>
     public int RequestsPerSecondPerTenant { get; set; } = 50;
 
@@ -71,7 +74,7 @@ public sealed class TeamsOptions
 
     /// <summary>The numbers the one outbound pipeline applies to Bot Connector calls.</summary>
     public StretchBot.Delivery.OutboundPolicy OutboundPolicy => new(
-        OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout, SendsPerSecondPerConversation, RequestsPerSecondPerTenant);
+        OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout, SendsPerSecondPerConversation, RequestsPerSecondPerTenant, SendsPerHourPerConversation);
 
     public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(MicrosoftAppId);
 
@@ -84,10 +87,10 @@ public sealed class TeamsOptions
         if (OutboundMaxRetries is < 1 or > 10 || OutboundRetryDelay <= TimeSpan.Zero || OutboundRetryDelay > TimeSpan.FromMinutes(1)
             || OutboundAttemptTimeout < TimeSpan.FromMilliseconds(100) || OutboundAttemptTimeout > TimeSpan.FromHours(1)
             || MaxRetryAfter < TimeSpan.Zero || MaxRetryAfter > TimeSpan.FromMinutes(10)
-            || SendsPerSecondPerConversation < 1 || RequestsPerSecondPerTenant < 1 || SharedCardUpdateInterval < TimeSpan.FromSeconds(1))
+            || SendsPerSecondPerConversation < 1 || SendsPerHourPerConversation < 1 || RequestsPerSecondPerTenant < 1 || SharedCardUpdateInterval < TimeSpan.FromSeconds(1))
         {
             return "Teams outbound settings are out of range: OutboundMaxRetries 1–10, OutboundRetryDelay up to 1 minute, OutboundAttemptTimeout 100 ms to 1 hour, "
-                + "MaxRetryAfter up to 10 minutes, SendsPerSecondPerConversation and RequestsPerSecondPerTenant at least 1, SharedCardUpdateInterval at least 1 s.";
+                + "MaxRetryAfter up to 10 minutes, SendsPerSecondPerConversation, SendsPerHourPerConversation and RequestsPerSecondPerTenant at least 1, SharedCardUpdateInterval at least 1 s.";
         }
 
         if (string.IsNullOrWhiteSpace(MicrosoftAppId))
