@@ -225,6 +225,15 @@ public static class FanoutBench
         }
 
         var standInFailed = options.StandIn ? services.GetRequiredService<StandInFiring>().Failed : 0;
+        if (!options.QuartzOnly && !options.StandIn)
+        {
+            // The app's own record of the nudges: one row per schedule and fire time, by status and reason.
+            foreach (var row in host.Factory.Rows("SELECT status, COALESCE(reason, ''), COUNT(*), MIN(created_at), MAX(created_at), MAX(updated_at), SUM(attempts) FROM deliveries GROUP BY status, reason ORDER BY status;"))
+            {
+                Log($"deliveries: {row[0]} {row[1]}: {row[2]} (created {row[3]} … {row[4]}, last updated {row[5]}, attempts {row[6]})");
+            }
+        }
+
         var report = Report(options, standInFailed, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset);
         Console.WriteLine();
         Console.WriteLine(report.Text);
