@@ -23,6 +23,10 @@ public static class SchedulingServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<SchedulingOptions>, ExplainSchedulingOptions>();
         services.AddQuartz(quartz =>
         {
+            // 10,000 channels due at 10:00 are 10,000 triggers at once: the pool (and with it the batch Quartz acquires
+            // per round on a persistent store) sets how fast they fire. FanoutBench measured Quartz alone on this file at
+            // 240 firings/s with 10 threads, 490/s with 64, and no more with 128. The jobs are thin, so threads are cheap.
+            quartz.UseDefaultThreadPool(64);
             quartz.UsePersistentStore(store =>
             {
                 // Built from the container rather than at registration: the database path comes from settings that a
@@ -32,6 +36,12 @@ public static class SchedulingServiceCollectionExtensions
                 store.ProvisionSchema();
             });
         });
+
+        // Quartz's own "misfired" line sits past ours: a late fire (a restart, a busy 10:00) still reaches the nudge
+        // service, which records it as sent or as skipped-late by Scheduling:MisfireThreshold. Below Quartz's line a
+        // trigger would be handled by Quartz alone, with no record of the nudge it dropped.
+        services.AddOptions<AdoJobStoreOptions>().Configure<IOptions<SchedulingOptions>>((store, scheduling) =>
+            store.MisfireThreshold = scheduling.Value.MisfireThreshold + TimeSpan.FromMinutes(1));
 
         // Shutdown waits for a nudge being handed to delivery instead of cutting it off half-way.
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
