@@ -397,8 +397,8 @@ public sealed class ScheduleConversation(
         var zone = TimeZones.Resolve(zoneId, TimeZoneInfo.Utc);
         var now = time.GetUtcNow();
         var shape = schedule.Spec is { } spec ? ScheduleText.ParseStored(spec) : null;
-        var next = shape is null ? [] : schedules.NextNudges(schedule, NextCount).Select(f => FormatInstant(f, zone)).ToList();
         var today = Today(zoneId);
+        var next = shape is null ? [] : schedules.NextNudges(schedule, NextCount).Select(f => FormatNext(f, zone, today)).ToList();
         var upcoming = schedule.Holidays.Where(d => d >= today).Order().ToList();
         var holidays = upcoming.Take(HolidaysShown).Select(d => FormatDay(d, today)).ToList();
         if (upcoming.Count > HolidaysShown)
@@ -478,6 +478,13 @@ public sealed class ScheduleConversation(
     /// <summary>"Thu 3 Dec, 10:30" in the zone.</summary>
     public static string FormatInstant(DateTimeOffset instant, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(instant, zone).ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>"Thu 3 Dec, 10:30", with the year when it is not this one (after a long pause or many holidays): "Thu 18 Nov 2027, 10:30".</summary>
+    private static string FormatNext(DateTimeOffset instant, TimeZoneInfo zone, DateOnly today)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        return local.ToString(local.Year == today.Year ? "ddd d MMM, HH:mm" : "ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
+    }
 
     private static string KindWords(string kinds) => kinds switch
     {
