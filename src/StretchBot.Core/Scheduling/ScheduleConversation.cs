@@ -219,7 +219,7 @@ public sealed class ScheduleConversation(
         }
 
         var saved = await ForEachTargetAsync(turn, person, s => s with { PausedUntil = until, PauseReason = PauseReasons.Manual }, cancellationToken);
-        return View(saved, $"Paused until {FormatInstant(until, zone)}", person, hint: "Type `resume` to start again sooner.");
+        return View(saved, $"Paused until {FormatNext(until, zone, today)}", person, hint: "Type `resume` to start again sooner.");
     }
 
     private async Task<View> ResumeAsync(Turn turn, Person person, Schedule? current, CancellationToken cancellationToken)
@@ -423,7 +423,7 @@ public sealed class ScheduleConversation(
                 : schedule.IsPausedAt(now) && schedule.PauseReason == PauseReasons.Unanswered
                     ? $"Paused until someone types `resume`: nobody answered the last {Options.UnansweredLimit} nudges."
                     : schedule.IsPausedAt(now)
-                        ? $"Paused until {FormatInstant(schedule.PausedUntil!.Value, zone)}. Type `resume` to start again sooner."
+                        ? $"Paused until {FormatNext(schedule.PausedUntil!.Value, zone, today)}. Type `resume` to start again sooner."
                         : "Running.";
         }
 
@@ -479,7 +479,7 @@ public sealed class ScheduleConversation(
     public static string FormatInstant(DateTimeOffset instant, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(instant, zone).ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture);
 
-    /// <summary>"Thu 3 Dec, 10:30", with the year when it is not this one (after a long pause or many holidays): "Thu 18 Nov 2027, 10:30".</summary>
+    /// <summary>"Thu 3 Dec, 10:30" in the zone, with the year when it is not this one (a long pause, many holidays): "Thu 18 Nov 2027, 10:30".</summary>
     private static string FormatNext(DateTimeOffset instant, TimeZoneInfo zone, DateOnly today)
     {
         var local = TimeZoneInfo.ConvertTime(instant, zone);
