@@ -28,6 +28,12 @@ public sealed record Schedule(
 
     public bool IsPersonal => OwnerId.Length > 0;
 
+    /// <summary>
+    /// The row's version as read (0 for one not stored yet): a save succeeds only over the version it read, so a stop or
+    /// pause written meanwhile (by delivery, without the service's gate) is never overwritten.
+    /// </summary>
+    public long Version { get; init; }
+
     /// <summary>Paused as of <paramref name="now"/> (a pause for nobody answering lasts until <c>resume</c>).</summary>
     public bool IsPausedAt(DateTimeOffset now) => PausedUntil is { } until && until > now;
 }

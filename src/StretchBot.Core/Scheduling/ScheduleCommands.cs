@@ -99,7 +99,8 @@ public static partial class ScheduleCommands
             CommandKind.TimeZone => TimeZone(text),
             CommandKind.Pause => Pause(tokens, today),
             CommandKind.Resume => tokens.Count == 0 || tokens is ["schedule" or "nudges" or "now"] ? new ResumeSchedule() : Mistake("Just `resume`", "`resume` starts the nudges again, right away.", "Type `resume`."),
-            CommandKind.Holidays => Holidays(tokens, today),
+            // "24 dec - 31 dec" and "2026-12-24 .. 2026-12-31" are ranges: spaced, the dash or dots stand alone as "to".
+            CommandKind.Holidays => Holidays(ScheduleText.Tokens(SpacedRange().Replace(text, " to ")), today),
             CommandKind.Nudge => Kinds(tokens),
             CommandKind.Jitter => Jitter(tokens),
             CommandKind.Remind => Reminder(tokens),
@@ -227,7 +228,7 @@ public static partial class ScheduleCommands
             {
                 first = TakeDate(rest, ref i, today, out from);
                 last = first;
-                if (first is not null && i + 2 < rest.Count && rest[i + 1] is "to" or "until" or "till" or "through" or "-" or "..")
+                if (first is not null && i + 2 < rest.Count && rest[i + 1] is "to" or "until" or "till" or "through" or "thru" or "-" or "..")
                 {
                     i += 2;
                     last = TakeDate(rest, ref i, today, out var typedUntil);
@@ -376,6 +377,9 @@ public static partial class ScheduleCommands
 
     [GeneratedRegex(@"^(\d{4}-\d{1,2}-\d{1,2})-(\d{4}-\d{1,2}-\d{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoRange();
+
+    [GeneratedRegex(@"\s+(?:-|–|—|\.{2,3})\s+|(?<=\d)\s*\.{2,3}\s*(?=\d)", RegexOptions.CultureInvariant)]
+    private static partial Regex SpacedRange();
 }
 
 /// <summary>Time zone ids as people type them: IANA in any case, with spaces for underscores, or Windows ids.</summary>

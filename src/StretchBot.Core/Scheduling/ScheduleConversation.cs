@@ -21,6 +21,14 @@ public sealed class ScheduleConversation(
     /// <summary>How many upcoming nudges a reply shows.</summary>
     public const int NextCount = 3;
 
+    /// <summary>How many upcoming holidays a reply lists before "+N more" (a card listing them all outgrows Teams' 28 KB).</summary>
+    public const int HolidaysShown = 10;
+
+    /// <summary>Holidays kept ahead of today: a year of days, and no further than two years ahead.</summary>
+    public const int MaxHolidays = ScheduleCommands.MaxHolidays;
+
+    private const int HolidayYearsAhead = 2;
+
     private const string Conversation = "";
 
     private SchedulingOptions Options => options.Value;
@@ -45,7 +53,9 @@ public sealed class ScheduleConversation(
                 : [new MessageView("Personal reminders live in our 1:1 chat", "A reminder of your own goes to our private chat, at your own local time.", "Open a chat with me and type `remind me weekdays 11:00` there.")];
         }
 
-        if (request.Changes && !await MayChangeAsync(turn, cancellationToken))
+        // A person's own 1:1 chat is theirs alone: whatever Scheduling:WhoCanChange says, they set their own reminder's
+        // pause, zone, holidays, jitter and stretches there (its settings rows nudge nobody else).
+        if (request.Changes && !IsOneToOne(where) && !await MayChangeAsync(turn, cancellationToken))
         {
             return [new MessageView("Only owners can change this", "Here only the person who installed StretchBot and the owners can change the schedule and its settings.", "Anyone can see it: type `schedule`.")];
         }
@@ -105,7 +115,7 @@ public sealed class ScheduleConversation(
             // A new schedule is someone answering: a pause for no answers ends; a pause someone asked for stays.
             PausedUntil = s.PauseReason == PauseReasons.Unanswered ? null : s.PausedUntil,
             PauseReason = s.PauseReason == PauseReasons.Unanswered ? null : s.PauseReason,
-        }, cancellationToken);
+        }, reapply: true, cancellationToken);
 
         Said? note = null;
         if (!daysGiven)
@@ -209,7 +219,7 @@ public sealed class ScheduleConversation(
         }
 
         var saved = await ForEachTargetAsync(turn, person, s => s with { PausedUntil = until, PauseReason = PauseReasons.Manual }, cancellationToken);
-        return View(saved, $"Paused until {FormatInstant(until, zone)}", person, hint: "Type `resume` to start again sooner.");
+        return View(saved, $"Paused until {FormatNext(until, zone, today)}", person, hint: "Type `resume` to start again sooner.");
     }
 
     private async Task<View> ResumeAsync(Turn turn, Person person, Schedule? current, CancellationToken cancellationToken)
@@ -235,6 +245,22 @@ public sealed class ScheduleConversation(
         {
             return new MessageView(days.Count == 1 ? "That day has passed" : "Those days have passed", $"Holidays are today ({Format(today)}) or later.",
                 "Type `holidays add 2026-12-24 2026-12-31` with dates to come.");
+        }
+
+        var last = today.AddYears(HolidayYearsAhead);
+        if (future.Any(d => d > last))
+        {
+            return new MessageView("That's far ahead", $"Holidays go up to two years ahead, until {FormatDay(last, today)}.",
+                "Type `holidays add 2026-12-24 2026-12-31` with dates in the next two years.");
+        }
+
+        var reminder = await ReminderOfAsync(turn, cancellationToken);
+        var most = new[] { current, HasReminder(turn, reminder) ? reminder : null }
+            .Select(s => (s?.Holidays ?? []).Where(d => d >= today).Union(future).Count()).Max();
+        if (most > MaxHolidays)
+        {
+            return new MessageView("That's a lot of holidays", $"Up to {MaxHolidays} holidays are kept ahead, and that would make {most}.",
+                "Type `holidays` to see them, or `holidays remove 2026-12-24 2026-12-31` to take some back.");
         }
 
         var saved = await ForEachTargetAsync(turn, person, s => s with { Holidays = s.Holidays.Union(future).Order().ToList() }, cancellationToken);
@@ -371,9 +397,15 @@ public sealed class ScheduleConversation(
         var zone = TimeZones.Resolve(zoneId, TimeZoneInfo.Utc);
         var now = time.GetUtcNow();
         var shape = schedule.Spec is { } spec ? ScheduleText.ParseStored(spec) : null;
-        var next = shape is null ? [] : schedules.NextNudges(schedule, NextCount).Select(f => FormatInstant(f, zone)).ToList();
         var today = Today(zoneId);
-        var holidays = schedule.Holidays.Where(d => d >= today).Order().Select(Format).ToList();
+        var next = shape is null ? [] : schedules.NextNudges(schedule, NextCount).Select(f => FormatNext(f, zone, today)).ToList();
+        var upcoming = schedule.Holidays.Where(d => d >= today).Order().ToList();
+        var holidays = upcoming.Take(HolidaysShown).Select(d => FormatDay(d, today)).ToList();
+        if (upcoming.Count > HolidaysShown)
+        {
+            holidays.Add($"+{upcoming.Count - HolidaysShown} more");
+        }
+
         var offset = zone.GetUtcOffset(now);
         var zoneText = $"{zoneId} (UTC{(offset < TimeSpan.Zero ? "-" : "+")}{offset:hh\\:mm})";
         var source = schedule.TimeZone is not null
@@ -389,9 +421,9 @@ public sealed class ScheduleConversation(
             status = schedule.StoppedAt is { } stopped
                 ? $"Stopped on {Format(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(stopped, zone).DateTime))} because I couldn't post here any more (I was removed). Type `schedule restore` to start again."
                 : schedule.IsPausedAt(now) && schedule.PauseReason == PauseReasons.Unanswered
-                    ? $"Paused because nobody answered the last {Options.UnansweredLimit} nudges. Type `resume` to start again."
+                    ? $"Paused until someone types `resume`: nobody answered the last {Options.UnansweredLimit} nudges."
                     : schedule.IsPausedAt(now)
-                        ? $"Paused until {FormatInstant(schedule.PausedUntil!.Value, zone)}. Type `resume` to start again sooner."
+                        ? $"Paused until {FormatNext(schedule.PausedUntil!.Value, zone, today)}. Type `resume` to start again sooner."
                         : "Running.";
         }
 
@@ -439,9 +471,20 @@ public sealed class ScheduleConversation(
 
     private static string Format(DateOnly day) => day.ToString("ddd d MMM", CultureInfo.InvariantCulture);
 
+    /// <summary>"Thu 24 Dec", with the year when it is not this one: "Fri 1 Jan 2027".</summary>
+    private static string FormatDay(DateOnly day, DateOnly today) =>
+        day.Year == today.Year ? Format(day) : day.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture);
+
     /// <summary>"Thu 3 Dec, 10:30" in the zone.</summary>
     public static string FormatInstant(DateTimeOffset instant, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(instant, zone).ToString("ddd d MMM, HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>"Thu 3 Dec, 10:30" in the zone, with the year when it is not this one (a long pause, many holidays): "Thu 18 Nov 2027, 10:30".</summary>
+    private static string FormatNext(DateTimeOffset instant, TimeZoneInfo zone, DateOnly today)
+    {
+        var local = TimeZoneInfo.ConvertTime(instant, zone);
+        return local.ToString(local.Year == today.Year ? "ddd d MMM, HH:mm" : "ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
+    }
 
     private static string KindWords(string kinds) => kinds switch
     {

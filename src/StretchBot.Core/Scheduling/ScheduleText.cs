@@ -20,8 +20,13 @@ public sealed record ScheduleShape(IReadOnlyList<DayOfWeek> Days, IReadOnlyList<
         : ScheduleSpec.At(Days, Times, timeZoneId);
 
     /// <summary>The shortest time between two nudges (over midnight too: 23:50 and 0:05): what the minimum interval is checked against.</summary>
-    public TimeSpan ShortestGap => Interval
-        ?? (Times.Count < 2 ? TimeSpan.FromDays(1) : Times.Zip(Times.Skip(1), (a, b) => b - a).Append(TimeSpan.FromDays(1) - (Times[^1] - Times[0])).Min());
+    public TimeSpan ShortestGap => Interval is { } every
+        // The window's last nudge and the next day's first are neighbours too: every 1425m 0:00-23:45 is 15 minutes apart at midnight.
+        ? new[] { every, TimeSpan.FromDays(1) - LastInWindow(every) }.Min()
+        : Times.Count < 2 ? TimeSpan.FromDays(1) : Times.Zip(Times.Skip(1), (a, b) => b - a).Append(TimeSpan.FromDays(1) - (Times[^1] - Times[0])).Min();
+
+    /// <summary>How long after the window's start its last nudge falls (whole steps of the interval that fit).</summary>
+    private TimeSpan LastInWindow(TimeSpan every) => every * Math.Floor((Until - From) / every);
 
     /// <summary>The canonical text: "weekdays 10:30 15:00", "mon wed fri 11:00", "every 90m 09:00-17:00 weekdays".</summary>
     public string Text => Interval is { } every
@@ -156,6 +161,12 @@ public static partial class ScheduleText
                 continue;
             }
 
+            if (BareHourIn(token) is { } bareInRange && TimeRange(token) is not null)
+            {
+                mistake = MorningOrAfternoon(bareInRange);
+                return null;
+            }
+
             if (TimeRange(token) is { } joined)
             {
                 if (window is not null)
@@ -170,6 +181,16 @@ public static partial class ScheduleText
 
             if (ParseTime(token) is { } time)
             {
+                // "10:30 and 3" is not 3 in the morning: a bare 1 to 7 is refused rather than guessed (8 to 23 read as 24-hour).
+                var endsAt = i + 2 < tokens.Count && (RangeWords.Contains(tokens[i + 1]) || (interval is not null && tokens[i + 1] == "and")) && ParseTime(tokens[i + 2]) is not null
+                    ? tokens[i + 2]
+                    : null;
+                if ((BareHour(token) ?? (endsAt is null ? null : BareHour(endsAt))) is { } bare)
+                {
+                    mistake = MorningOrAfternoon(bare);
+                    return null;
+                }
+
                 // "9:00 to 17:00", "between 9 and 17": a window when an interval asks for one.
                 if (i + 2 < tokens.Count && RangeWords.Contains(tokens[i + 1]) && ParseTime(tokens[i + 2]) is { } end)
                 {
@@ -350,6 +371,8 @@ public static partial class ScheduleText
         return minutes < 1 ? (null, 0) : (TimeSpan.FromMinutes(minutes), used);
     }
 
+    private const int LeapYear = 2000;
+
     /// <summary>A date as people type it: 2026-12-24, 24.12.2026, 24/12/2026 (day first), "24 dec", "dec 24" (the next one from <paramref name="today"/>).</summary>
     public static DateOnly? ParseDate(string text, DateOnly today)
     {
@@ -360,18 +383,41 @@ public static partial class ScheduleText
             return exact;
         }
 
+        // Without a year, read it in a leap year (a parse with no year would take the year from the system clock, and
+        // 29 Feb would fail in three years of four), then place it on today's calendar: this year, or the next year the
+        // day exists once it has passed.
         string[] yearless = ["d MMM", "d MMMM", "MMM d", "MMMM d", "d.M", "d.M."];
         foreach (var format in yearless)
         {
-            if (DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withoutYear))
+            if (DateOnly.TryParseExact(text + " " + LeapYear, format + " yyyy", CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var inLeapYear))
             {
-                var date = new DateOnly(today.Year, withoutYear.Month, withoutYear.Day);
-                return date < today ? date.AddYears(1) : date;
+                for (var year = today.Year; year <= today.Year + 8 && year <= DateOnly.MaxValue.Year; year++)
+                {
+                    if (inLeapYear.Day <= DateTime.DaysInMonth(year, inLeapYear.Month) && new DateOnly(year, inLeapYear.Month, inLeapYear.Day) is var date && date >= today)
+                    {
+                        return date;
+                    }
+                }
+
+                return null;
             }
         }
 
         return null;
     }
+
+    /// <summary>A bare hour that could be morning or afternoon: "3" (not "3pm", "3:00", "15" or "03").</summary>
+    private static int? BareHour(string token) => token.Length == 1 && token[0] is >= '1' and <= '7' ? token[0] - '0' : null;
+
+    private static int? BareHourIn(string range)
+    {
+        var dash = range.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0 ? BareHour(range[..dash]) ?? BareHour(range[(dash + 1)..]) : null;
+    }
+
+    private static ScheduleMistake MorningOrAfternoon(int hour) => new(
+        "Morning or afternoon?",
+        $"Is {hour} in the afternoon or the morning? Did you mean `{hour}pm` ({hour + 12}:00) or `{hour}am`?");
 
     internal static string DaysText(IReadOnlyCollection<DayOfWeek> days) => Key(days) switch
     {
@@ -448,7 +494,8 @@ public static partial class ScheduleText
                 continue;
             }
 
-            tokens.Add(token.TrimEnd('.', '!', '?'));
+            // ".." between two dates is a range ("2026-12-24 .. 2026-12-31"); trimmed like a full stop it would vanish.
+            tokens.Add(token is ".." or "..." ? ".." : token.TrimEnd('.', '!', '?'));
         }
 
         return tokens.Where(t => t.Length > 0).ToList();

@@ -12,7 +12,7 @@ namespace StretchBot.Scheduling;
 /// <param name="ZoneSource">Where the zone comes from: set with timezone, the setter's, or the default.</param>
 /// <param name="Status">Running, paused until…, paused for no answers, stopped; null when there is no schedule.</param>
 /// <param name="Next">The next nudges in local time, "Thu 3 Dec, 10:30".</param>
-/// <param name="Holidays">Upcoming holidays, "Thu 24 Dec".</param>
+/// <param name="Holidays">The next few holidays, "Thu 24 Dec", "Fri 1 Jan 2027" (the year when not this one), then "+N more" when there are more.</param>
 /// <param name="Kinds">Which stretches nudges pick, in words.</param>
 /// <param name="Jitter">The random offset in words, or null when off.</param>
 public sealed record ScheduleView(

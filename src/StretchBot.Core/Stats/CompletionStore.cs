@@ -92,18 +92,20 @@ public sealed class CompletionStore(Database database)
     }
 
     /// <summary>
-    /// Who did this prompt's stretch or is part-way through its walkthrough, most recent first: the people whose own
-    /// view of the shared card (their Done card, or their current step) must survive the card being re-sent.
+    /// Who is part-way through this prompt's walkthrough or did its stretch: the people whose own view of the shared card
+    /// (their current step, or their Done card) must survive the card being re-sent. People part-way come first, however
+    /// long ago they started: a reset costs them their place in the steps, while someone who finished loses only their
+    /// Done card to the overview. Then the most recent first.
     /// </summary>
     public async Task<IReadOnlyList<string>> ActiveAsync(string promptId, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var users = await connection.QueryAsync<string>(new CommandDefinition("""
             SELECT user_id FROM (
-                SELECT user_id, completed_at AS at FROM completions WHERE prompt_id = @promptId
+                SELECT user_id, completed_at AS at, 1 AS done FROM completions WHERE prompt_id = @promptId
                 UNION ALL
-                SELECT user_id, updated_at AS at FROM walkthroughs WHERE prompt_id = @promptId)
-            GROUP BY user_id ORDER BY MAX(at) DESC, user_id LIMIT @limit;
+                SELECT user_id, updated_at AS at, 0 AS done FROM walkthroughs WHERE prompt_id = @promptId)
+            GROUP BY user_id ORDER BY MAX(done), MAX(at) DESC, user_id LIMIT @limit;
             """, new { promptId, limit }, cancellationToken: cancellationToken));
         return users.AsList();
     }

@@ -206,6 +206,8 @@ public static class Migrations
                 set_by          TEXT NULL,
                 created_at      TEXT NOT NULL,
                 updated_at      TEXT NOT NULL,
+                -- Bumped by every write: a change saves only over the version it read (see ScheduleStore.SaveAsync).
+                version         INTEGER NOT NULL DEFAULT 1,
                 UNIQUE (tenant_id, channel_id, conversation_id, owner_id)
             );
 

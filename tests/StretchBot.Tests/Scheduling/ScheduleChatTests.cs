@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Quartz;
 using StretchBot.Scheduling;
 using StretchBot.Tests.Infrastructure;
@@ -12,6 +13,11 @@ namespace StretchBot.Tests.Scheduling;
 /// </summary>
 public sealed class ScheduleChatTests : AppTest
 {
+    public ScheduleChatTests() =>
+        // A job that can't be built puts its triggers in error, which reconciliation rebuilds: where the app has no
+        // firing side registered yet, a fired trigger finds one that does nothing.
+        Factory.ServiceChanges.Add(services => services.TryAddSingleton<INudgeFiring, NoNudges>());
+
     [Fact]
     public async Task SettingAScheduleRepliesWithTheNextThreeNudgesAndStoresItWithItsTriggers()
     {
@@ -142,7 +148,8 @@ public sealed class ScheduleChatTests : AppTest
         Factory.Settings["Scheduling:PlaygroundMinimumInterval"] = "00:30:00";
         var chat = await StartAsync();
 
-        foreach (var tooOften in new[] { "schedule every 10m", "schedule weekdays 10:00 10:15", "schedule daily 23:50 0:05" })
+        // every 1425m 0:00-23:45 nudges at 23:45 and again at 0:00, 15 minutes later.
+        foreach (var tooOften in new[] { "schedule every 10m", "schedule weekdays 10:00 10:15", "schedule daily 23:50 0:05", "schedule every 1425m 0:00-23:45" })
         {
             var reply = await SayAsync(chat, tooOften);
             Assert.Contains("That's too often", reply);
@@ -288,6 +295,275 @@ public sealed class ScheduleChatTests : AppTest
 
         Assert.Equal(0, await Factory.Services.GetRequiredService<ScheduleService>().EnsureJobsAsync(default));
         Assert.Equal(recreated.Select(t => t.Key), (await TriggersAsync(id)).Select(t => t.Key));
+    }
+
+    [Fact]
+    public async Task ABareHourIsAskedAboutInsteadOfReadAsNightTime()
+    {
+        var chat = await StartAsync();
+
+        var reply = await SayAsync(chat, "schedule weekdays 10:30 and 3");
+
+        Assert.Contains("Morning or afternoon?", reply);
+        Assert.Contains("(15:00)", reply);
+        Assert.Equal(0L, Factory.Count("schedules"));
+        AssertNext(await SayAsync(chat, "schedule weekdays 10:30 and 3pm"), "Wed 18 Nov, 15:00", "Thu 19 Nov, 10:30", "Thu 19 Nov, 15:00");
+    }
+
+    [Fact]
+    public async Task HolidaysAreCappedPrunedAndTheCardShowsTheNextTenWithTheYearWhenItIsNotThisOne()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule weekdays 10:30");
+
+        Assert.Contains("Fri 1 Jan 2027", await SayAsync(chat, "holidays add 1 jan"));
+        // Spaced dots are a range: every day from the first to the last.
+        Assert.Contains("8 holidays added", await SayAsync(chat, "holidays add 2026-12-24 .. 2026-12-31"));
+        Assert.Equal(9L, Factory.Count("schedule_holidays"));
+
+        var reply = await SayAsync(chat, "holidays add 2026-11-20 .. 2027-11-17");
+
+        // 363 days, 9 of them already holidays: 363 in all, the next 10 shown and the rest counted.
+        Assert.Equal(363L, Factory.Count("schedule_holidays"));
+        Assert.Contains("Fri 20 Nov, Sat 21 Nov, Sun 22 Nov, Mon 23 Nov, Tue 24 Nov, Wed 25 Nov, Thu 26 Nov, Fri 27 Nov, Sat 28 Nov, Sun 29 Nov, +353 more", reply);
+        Assert.DoesNotContain("Wed 17 Nov 2027", reply);
+        AssertNext(reply, "Thu 19 Nov, 10:30", "Thu 18 Nov 2027, 10:30", "Fri 19 Nov 2027, 10:30");
+
+        Assert.Contains("3 holidays added", await SayAsync(chat, "holidays add 2027-12-24 2027-12-27 2027-12-31"));
+        var tooMany = await SayAsync(chat, "holidays add 2028-01-03");
+        Assert.Contains("That's a lot of holidays", tooMany);
+        Assert.Contains("that would make 367", tooMany);
+        Assert.Contains("That's far ahead", await SayAsync(chat, "holidays add 2029-01-01"));
+        Assert.Equal(366L, Factory.Count("schedule_holidays"));
+
+        // Days that have passed are dropped the next time the schedule is saved.
+        Factory.Clock.Advance(TimeSpan.FromDays(3));
+        await SayAsync(chat, "jitter 5m");
+        Assert.Equal(365L, Factory.Count("schedule_holidays"));
+        Assert.Equal("2026-11-21", Factory.Rows("SELECT MIN(day) FROM schedule_holidays")[0][0]);
+    }
+
+    [Fact]
+    public async Task PausedForNoAnswersThereAreNoNextNudgesUntilSomeoneTypesResume()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule every 1m");
+        // What the firing side does after nudges in a row that nobody answered.
+        await Factory.Services.GetRequiredService<ScheduleStore>().PauseAsync(ScheduleId(), Factory.Clock.GetUtcNow().AddYears(100), PauseReasons.Unanswered, default);
+
+        var shown = await SayAsync(chat, "schedule");
+
+        Assert.Contains("Paused until someone types", shown);
+        Assert.Contains("resume", shown);
+        Assert.DoesNotContain("Next nudges", shown);
+
+        // A year's pause of every minute: the next nudges are the first minutes after it.
+        AssertNext(await SayAsync(chat, "pause 52w"), "Wed 17 Nov 2027, 10:30", "Wed 17 Nov 2027, 10:31", "Wed 17 Nov 2027, 10:32");
+    }
+
+    [Fact]
+    public async Task AtStartAJobWithOldTriggersOrATriggerInErrorIsRebuiltFromTheRow()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule weekdays 10:30 15:00");
+        var id = ScheduleId();
+        var service = Factory.Services.GetRequiredService<ScheduleService>();
+        // As if "schedule mon 9:00" had been saved and its apply cut off: the row says one thing, Quartz another.
+        await OldTriggersAsync(id, "mon 09:00");
+        Assert.Equal("0 0 9 ? * MON", ((ICronTrigger)Assert.Single(await TriggersAsync(id))).CronExpressionString);
+
+        Assert.Equal(1, await service.ReconcileAsync(default));
+
+        Assert.Equal(["0 0 15 ? * MON,TUE,WED,THU,FRI", "0 30 10 ? * MON,TUE,WED,THU,FRI"], (await TriggersAsync(id)).Select(t => ((ICronTrigger)t).CronExpressionString).Order());
+        Assert.Equal(0, await service.ReconcileAsync(default));
+
+        // The same triggers, one of them in error: rebuilt too.
+        Execute($"UPDATE QRTZ_TRIGGERS SET TRIGGER_STATE = 'ERROR' WHERE JOB_NAME = '{id}' AND TRIGGER_NAME = '{id}/1'");
+        Assert.Equal(1, await service.ReconcileAsync(default));
+        Assert.Equal(["WAITING", "WAITING"], Factory.Rows($"SELECT TRIGGER_STATE FROM QRTZ_TRIGGERS WHERE JOB_NAME = '{id}'").Select(r => (string)r[0]!));
+
+        // A stopped schedule's job left behind is removed.
+        await Factory.Services.GetRequiredService<ScheduleStore>().StopAsync(id, "removed", default);
+        Assert.Equal(1, await service.ReconcileAsync(default));
+        Assert.Empty(await TriggersAsync(id));
+        Assert.Equal(0L, Factory.Count("QRTZ_JOB_DETAILS"));
+    }
+
+    [Fact]
+    public async Task TypingTheSameScheduleAgainRebuildsTriggersThatDisagreeWithIt()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule weekdays 10:30 15:00");
+        var id = ScheduleId();
+        await OldTriggersAsync(id, "mon 09:00");
+
+        AssertNext(await SayAsync(chat, "schedule weekdays 10:30 15:00"), "Wed 18 Nov, 15:00", "Thu 19 Nov, 10:30", "Thu 19 Nov, 15:00");
+
+        Assert.Equal(["0 0 15 ? * MON,TUE,WED,THU,FRI", "0 30 10 ? * MON,TUE,WED,THU,FRI"], (await TriggersAsync(id)).Select(t => ((ICronTrigger)t).CronExpressionString).Order());
+    }
+
+    [Fact]
+    public async Task AStopThatLandsWhileAChangeIsMadeIsNeverOverwritten()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule weekdays 10:30");
+        var id = ScheduleId();
+        var store = Factory.Services.GetRequiredService<ScheduleStore>();
+        var service = Factory.Services.GetRequiredService<ScheduleService>();
+        var schedule = (await store.FindAsync(id, default))!;
+
+        // The bot is removed between the change's read and its write (delivery stops the schedule without the service's gate).
+        var calls = 0;
+        var result = await service.ChangeAsync(schedule.TenantId, schedule.ChannelId, schedule.ConversationId, string.Empty, s =>
+        {
+            if (calls++ == 0)
+            {
+                Task.Run(() => store.StopConversationAsync(s.TenantId, s.ChannelId, s.ConversationId, "conversation gone (403)", default)).GetAwaiter().GetResult();
+            }
+
+            return s with { Spec = "weekdays 10:30 15:00", StoppedAt = null, StoppedReason = null };
+        }, reapply: true, default);
+
+        Assert.NotNull(result.StoppedAt);
+        Assert.Equal(["weekdays 10:30", "conversation gone (403)"], Factory.Rows("SELECT spec, stopped_reason FROM schedules")[0]);
+        Assert.Empty(await TriggersAsync(id));
+    }
+
+    [Fact]
+    public async Task APauseThatLandsWhileASettingChangesIsKeptAndTheSettingToo()
+    {
+        var chat = await StartAsync();
+        await SayAsync(chat, "schedule weekdays 10:30");
+        var id = ScheduleId();
+        var store = Factory.Services.GetRequiredService<ScheduleStore>();
+        var schedule = (await store.FindAsync(id, default))!;
+        var until = Factory.Clock.GetUtcNow().AddYears(100);
+
+        var calls = 0;
+        await Factory.Services.GetRequiredService<ScheduleService>().ChangeAsync(schedule.TenantId, schedule.ChannelId, schedule.ConversationId, string.Empty, s =>
+        {
+            if (calls++ == 0)
+            {
+                Task.Run(() => store.PauseAsync(id, until, PauseReasons.Unanswered, default)).GetAwaiter().GetResult();
+            }
+
+            return s with { JitterMinutes = 10 };
+        }, default);
+
+        Assert.Equal(2, calls);
+        Assert.Equal([10L, PauseReasons.Unanswered], Factory.Rows("SELECT jitter_minutes, pause_reason FROM schedules")[0]);
+        Assert.Contains("Paused until someone types", await SayAsync(chat, "schedule"));
+    }
+
+    [Fact]
+    public async Task WhenQuartzFailsTheChangeIsStoredTheReplyIsFriendlyAndTheTriggersFollowOnTheRetry()
+    {
+        var failing = new FailingSchedulers();
+        Factory.ServiceChanges.Add(failing.Install);
+        var chat = await StartAsync();
+        failing.Fail = true;
+
+        var reply = await SayAsync(chat, "schedule weekdays 10:30 15:00");
+
+        Assert.Contains("Schedule set", reply);
+        Assert.Equal("weekdays 10:30 15:00", Factory.Rows("SELECT spec FROM schedules")[0][0]);
+        Assert.Equal(0L, Factory.Count("QRTZ_TRIGGERS"));
+        var service = Factory.Services.GetRequiredService<ScheduleService>();
+        Assert.Equal(1, service.FailedApplies);
+
+        // The database frees up; the reconciler's next round applies the stored row.
+        failing.Fail = false;
+        var guard = Task.Delay(TimeSpan.FromSeconds(30));
+        while (Factory.Count("QRTZ_TRIGGERS") < 2)
+        {
+            Assert.False(guard.IsCompleted, "the failed apply was never retried");
+            Factory.Clock.Advance(TimeSpan.FromSeconds(15));
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(2, (await TriggersAsync(ScheduleId())).Count);
+        Assert.Equal(0, service.FailedApplies);
+    }
+
+    private sealed class NoNudges : INudgeFiring
+    {
+        public Task FireAsync(string scheduleId, DateTimeOffset fireTime, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>Gives the schedule's job the triggers of another spec, as an apply that never happened would leave them.</summary>
+    private async Task OldTriggersAsync(string id, string spec)
+    {
+        var scheduler = await Factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        await scheduler.DeleteJob(NudgeJob.KeyFor(id));
+        var old = ScheduleTriggers.Build(ScheduleText.ParseStored(spec)!.ToSpec("Europe/London"), id, NudgeJob.KeyFor(id), Factory.Clock);
+        await scheduler.ScheduleJob(NudgeJob.For(id), old, ScheduleJobOptions.Replacing);
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The app's Quartz, which throws "database is locked" on changes while <see cref="Fail"/> is set.</summary>
+    private sealed class FailingSchedulers
+    {
+        public volatile bool Fail;
+
+        public void Install(IServiceCollection services)
+        {
+            var real = services.Last(d => d.ServiceType == typeof(ISchedulerFactory));
+            services.Remove(real);
+            services.AddSingleton<ISchedulerFactory>(provider => new Factory(
+                (ISchedulerFactory)(real.ImplementationInstance ?? real.ImplementationFactory?.Invoke(provider) ?? ActivatorUtilities.CreateInstance(provider, real.ImplementationType!)),
+                this));
+        }
+
+        private sealed class Factory(ISchedulerFactory inner, FailingSchedulers switchboard) : ISchedulerFactory
+        {
+            public async ValueTask<List<IScheduler>> GetAllSchedulers(CancellationToken cancellationToken = default) =>
+                (await inner.GetAllSchedulers(cancellationToken)).Select(Wrap).ToList();
+
+            public async ValueTask<IScheduler> GetScheduler(CancellationToken cancellationToken = default) => Wrap(await inner.GetScheduler(cancellationToken));
+
+            public async ValueTask<IScheduler?> LookupScheduler(string schedName, CancellationToken cancellationToken = default) =>
+                await inner.LookupScheduler(schedName, cancellationToken) is { } scheduler ? Wrap(scheduler) : null;
+
+            private IScheduler Wrap(IScheduler scheduler)
+            {
+                var proxy = System.Reflection.DispatchProxy.Create<IScheduler, Failing>();
+                ((Failing)(object)proxy).Set(scheduler, switchboard);
+                return proxy;
+            }
+        }
+
+        public class Failing : System.Reflection.DispatchProxy
+        {
+            private IScheduler _inner = null!;
+            private FailingSchedulers _switchboard = null!;
+
+            public void Set(IScheduler inner, FailingSchedulers switchboard) => (_inner, _switchboard) = (inner, switchboard);
+
+            protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+            {
+                if (_switchboard.Fail && targetMethod!.Name is "ScheduleJob" or "DeleteJob" or "DeleteJobs" or "ScheduleJobs")
+                {
+                    throw new Microsoft.Data.Sqlite.SqliteException("SQLite Error 5: 'database is locked'.", 5);
+                }
+
+                try
+                {
+                    return targetMethod!.Invoke(_inner, args);
+                }
+                catch (System.Reflection.TargetInvocationException exception) when (exception.InnerException is not null)
+                {
+                    throw exception.InnerException;
+                }
+            }
+        }
     }
 
     private async Task<DirectLineClient> StartAsync(User? user = null)

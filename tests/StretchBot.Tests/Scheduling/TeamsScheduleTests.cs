@@ -138,6 +138,31 @@ public sealed class TeamsScheduleOwnersTests : TeamsScheduleTest
     }
 }
 
+/// <summary>Where only owners may change schedules, a person's own 1:1 chat is still theirs to set up.</summary>
+public sealed class TeamsScheduleOwnersPersonalTests : TeamsScheduleTest
+{
+    protected override void Configure(StretchBotFactory factory) => factory.Settings["Scheduling:WhoCanChange"] = "Owners";
+
+    [Fact]
+    public async Task InTheirOwnOneToOneChatAPersonChangesTheirOwnRemindersSettings()
+    {
+        Assert.Contains("Reminder set", await SayPersonalAsync(TeamsUser.Grace, "remind me weekdays 11:00"));
+
+        foreach (var change in new[] { "pause 1w", "timezone Europe/Berlin", "holidays add 2026-12-24", "jitter 10m", "nudge stretches floor", "resume" })
+        {
+            var reply = await SayPersonalAsync(TeamsUser.Grace, change);
+            Assert.DoesNotContain("Only owners can change this", reply);
+        }
+
+        var reminder = Assert.Single(Factory.Rows($"SELECT time_zone, jitter_minutes, stretch_kinds, paused_until, id FROM schedules WHERE owner_id = '{TeamsUser.Grace.Id}'"));
+        Assert.Equal(["Europe/Berlin", 10L, "floor", null], reminder[..4]);
+        Assert.Equal(["2026-12-24"], Factory.Rows($"SELECT day FROM schedule_holidays WHERE schedule_id = '{reminder[4]}'").Select(r => (string)r[0]!));
+
+        // In a channel the same person is still refused.
+        Assert.Contains("Only owners can change this", await SayAsync(TeamsUser.Grace, "jitter 10m"));
+    }
+}
+
 /// <summary>Talking to the app in the Teams channel of <see cref="TeamsClient.Channel"/>.</summary>
 public abstract class TeamsScheduleTest : TeamsTest
 {
@@ -152,6 +177,24 @@ public abstract class TeamsScheduleTest : TeamsTest
         install["channelData"]!["tenant"]!["id"] = TeamsClient.Tenant;
         install["channelData"]!["team"]!["id"] = TeamsClient.Channel;
         return install;
+    }
+
+    /// <summary>Says <paramref name="text"/> in the person's 1:1 chat with the bot (shaped like the recorded one) and returns the replies as text.</summary>
+    protected async Task<string> SayPersonalAsync(TeamsUser user, string text)
+    {
+        var activity = TeamsClient.Fixture("message-personal.json");
+        activity["id"] = $"p:{Guid.NewGuid():N}";
+        activity["text"] = text;
+        activity["from"] = user.Json();
+        activity["recipient"] = new JsonObject { ["id"] = TeamsClient.BotId, ["name"] = "StretchBot" };
+        activity["conversation"]!["id"] = $"a:1-personal-{user.Id[3..]}";
+        activity["entities"] = new JsonArray(new JsonObject { ["type"] = "clientInfo", ["locale"] = "en-US", ["timezone"] = user.TimeZone, ["platform"] = "Web" });
+        var before = Fake.Requests.Count;
+        await Teams.SendAsync(activity);
+        await BackgroundWorkFinishedAsync();
+        var posts = Fake.Requests.Skip(before).Where(r => r.Method == "POST").ToList();
+        Assert.NotEmpty(posts);
+        return string.Join("\n", posts.Select(p => (string?)p.Body?["text"] + "\n" + CardReader.AllText(p.Card)));
     }
 
     /// <summary>Says <paramref name="text"/> in the channel and returns everything the bot posted back, as text.</summary>

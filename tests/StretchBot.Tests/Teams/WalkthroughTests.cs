@@ -190,6 +190,36 @@ public sealed class WalkthroughTests : NudgeTest
     }
 
     [Fact]
+    public async Task BeyondSixtyClickersThePeoplePartWayAreListedForRefreshAheadOfThoseWhoFinished()
+    {
+        var (overview, cardId) = await PostCardAsync();
+        // Five start early and stay part-way; a minute later sixty people click Done from the overview.
+        var early = Enumerable.Range(1, 5).Select(i => new TeamsUser($"29:early-{i:00}", $"Early {i:00}")).ToList();
+        foreach (var person in early)
+        {
+            await ClickAsync(await StartAsync(overview, person, cardId), "next", person, cardId);
+        }
+
+        Clock.Advance(TimeSpan.FromMinutes(1));
+        var finishers = Enumerable.Range(1, 60).Select(i => new TeamsUser($"29:done-{i:00}", $"Done {i:00}")).ToList();
+        await Parallel.ForEachAsync(finishers, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (person, _) =>
+            await Teams.InvokeAsync(TeamsClient.Execute(Data(overview, "done"), person, cardId, RootId)));
+        await BackgroundWorkFinishedAsync();
+
+        var tally = (await PassTimeUntilAsync(Fake.Arrival(r => r.Method == "PUT" && CardReader.AllText(r.Card).Contains("60 people did this stretch", StringComparison.Ordinal))))[0];
+
+        // Teams refreshes at most 60 listed people: the five part-way keep their step, whoever finished last makes room.
+        var listed = tally.Card!["refresh"]!["userIds"]!.AsArray().Select(u => (string)u!).ToList();
+        Assert.Equal(60, listed.Count);
+        Assert.All(early, p => Assert.Contains(p.Id, listed));
+        Assert.Equal(55, listed.Count(finishers.Select(f => f.Id).Contains));
+        foreach (var person in early)
+        {
+            Assert.Equal(2, StepOf(await RefreshAsync(tally.Card!, person, cardId)));
+        }
+    }
+
+    [Fact]
     public async Task AWalkthroughCardIsThePersonsOwnAndRefreshesForThemAlone()
     {
         var (overview, cardId) = await PostCardAsync();
