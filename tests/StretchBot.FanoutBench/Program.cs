@@ -128,13 +128,15 @@ public static class FanoutBench
             {
                 // No Quartz job: at the due instant the bench hands every schedule to INudgeFiring itself.
                 var saved = await store.SaveAsync(new Schedule(ScheduleStore.NewId(), TenantId(channel.Tenant), "msteams", channel.Conversation, string.Empty,
-                    specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token);
+                    specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token)
+                    ?? throw new InvalidOperationException("A fresh schedule row met a concurrent change.");
                 ids.Enqueue(saved.Id);
             }
             else if (options.DirectSetup)
             {
                 var saved = await store.SaveAsync(new Schedule(ScheduleStore.NewId(), TenantId(channel.Tenant), "msteams", channel.Conversation, string.Empty,
-                    specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token);
+                    specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), token)
+                    ?? throw new InvalidOperationException("A fresh schedule row met a concurrent change.");
                 var triggers = ScheduleTriggers.Build(spec, saved.Id, NudgeJob.KeyFor(saved.Id), TimeProvider.System);
                 await scheduler.ScheduleJob(NudgeJob.For(saved.Id), triggers, ScheduleJobOptions.Replacing, token);
             }

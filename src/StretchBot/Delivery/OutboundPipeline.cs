@@ -121,7 +121,7 @@ public static partial class OutboundPipeline
             _time = time;
             _maxWait = policy.MaxRetryAfter;
             _perConversation = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(policy.SendsPerSecondPerConversation, 1000)));
-            _perTenant = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(policy.RequestsPerSecondPerTenant, 10_000)));
+            _perTenant = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => SmoothBucket(policy.RequestsPerSecondPerTenant, 10_000)));
             if (policy.SendsPerHourPerConversation > 0)
             {
                 // The hour's allowance may be spent in a burst (within the per-second limit), then it comes back
@@ -183,6 +183,22 @@ public static partial class OutboundPipeline
             _perConversation.Dispose();
             _perConversationHourly?.Dispose();
             _perTenant.Dispose();
+        }
+
+        /// <summary>
+        /// A tenant's rate, handed out a tenth at a time every 100 ms (the partitioned limiter's replenishing tick): a
+        /// whole second's tokens at once would let a busy tenant send 50, then 50 more a moment later, which a platform
+        /// counting 50 in any one-second window answers with 429s (FanoutBench saw 2.5% of a fan-out refused). This way
+        /// no second holds more than the rate plus one tick's worth, right after an idle spell.
+        /// </summary>
+        private static TokenBucketRateLimiterOptions SmoothBucket(int perSecond, int queue)
+        {
+            var perTick = Math.Max(1, perSecond / 10);
+            return new()
+            {
+                TokenLimit = perTick, TokensPerPeriod = perTick, ReplenishmentPeriod = TimeSpan.FromSeconds(perTick / (double)perSecond),
+                QueueLimit = queue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
+            };
         }
 
         private static TokenBucketRateLimiterOptions Bucket(int perSecond, int queue) => new()

@@ -47,9 +47,17 @@ public abstract class NudgeTest : TeamsTest
     {
         var (tenant, channel, conversation) = where ?? (TeamsClient.Tenant, "msteams", TeamsClient.Channel);
         var store = Factory.Services.GetRequiredService<ScheduleStore>();
+        // The canonical text `schedule …` stores, so the start-up reconciler rebuilds exactly these triggers.
+        var text = spec switch
+        {
+            ScheduleSpec.AtTimes at => new ScheduleShape([.. at.Days], [.. at.Times], null, default, default).Text,
+            ScheduleSpec.EveryInterval every => new ScheduleShape([.. every.Days], [], every.Interval, every.From, every.Until).Text,
+            _ => throw new ArgumentOutOfRangeException(nameof(spec)),
+        };
         var schedule = await store.SaveAsync(new Schedule(
-            ScheduleStore.NewId(), tenant, channel, conversation, string.Empty, "test spec", spec.TimeZoneId, null, kinds, jitter,
-            pausedUntil, pausedUntil is null ? null : PauseReasons.Manual, null, null, TeamsUser.Ada.Id, holidays ?? []), CancellationToken.None);
+            ScheduleStore.NewId(), tenant, channel, conversation, string.Empty, text, spec.TimeZoneId, null, kinds, jitter,
+            pausedUntil, pausedUntil is null ? null : PauseReasons.Manual, null, null, TeamsUser.Ada.Id, holidays ?? []), CancellationToken.None)
+            ?? throw new InvalidOperationException("A fresh schedule row met a concurrent change.");
         var scheduler = await Factory.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         await scheduler.ScheduleJob(NudgeJob.For(schedule.Id), ScheduleTriggers.Build(spec, schedule.Id, NudgeJob.KeyFor(schedule.Id), Clock), ScheduleJobOptions.Replacing);
         return schedule;
