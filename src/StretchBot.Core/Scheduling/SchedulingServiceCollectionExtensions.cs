@@ -85,7 +85,7 @@ public static class SchedulingServiceCollectionExtensions
                 if (change.CurrentState == System.Data.ConnectionState.Open && sender is SqliteConnection opened)
                 {
                     using var command = opened.CreateCommand();
-                    command.CommandText = "PRAGMA synchronous=NORMAL;";
+                    command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
                     command.ExecuteNonQuery();
                 }
             };
