@@ -50,14 +50,15 @@ public sealed class TeamsScheduleTests : TeamsScheduleTest
         await SayAsync(TeamsUser.Ada, "schedule weekdays 10:30 15:00");
         var id = (string)Assert.Single(Factory.Rows("SELECT id FROM schedules"))[0]!;
 
-        // Removed from the team; the delivery side stops the schedule when the platform says the conversation is gone.
+        // Removed from the team: the removal itself stops the schedule (settings and reason kept) and drops its triggers.
         var remove = Install(TeamsUser.Ada);
         remove["action"] = "remove";
         await Teams.SendAsync(remove);
         await BackgroundWorkFinishedAsync();
-        await Factory.Services.GetRequiredService<ScheduleStore>().StopAsync(id, "conversation gone (403)", default);
-        await Factory.Services.GetRequiredService<ScheduleService>().SyncAsync(id, default);
+        var stopped = Assert.Single(Factory.Rows($"SELECT spec, stopped_reason FROM schedules WHERE id = '{id}' AND stopped_at IS NOT NULL"));
+        Assert.Equal(["weekdays 10:30 15:00", "removed from the conversation"], stopped);
         Assert.Equal(0L, Factory.Count("QRTZ_TRIGGERS"));
+        Assert.Equal(0L, Factory.Count("QRTZ_JOB_DETAILS"));
 
         var before = Fake.Requests.Count;
         await Teams.SendAsync(Install(TeamsUser.Ada));
