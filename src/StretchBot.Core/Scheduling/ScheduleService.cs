@@ -229,7 +229,9 @@ public sealed partial class ScheduleService(
 
         var from = schedule.PausedUntil is { } until && until > now ? until.AddTicks(-1) : now;
         var holidays = schedule.Holidays.ToHashSet();
-        var triggers = ScheduleTriggers.Build(spec, schedule.Id, NudgeJob.KeyFor(schedule.Id), time);
+        // Built as if set just before the search starts: a trigger finds its next time by stepping from its start, so one
+        // started now and asked about the end of a year's pause walks the whole year (seconds, for "every 1m").
+        var triggers = ScheduleTriggers.Build(spec, schedule.Id, NudgeJob.KeyFor(schedule.Id), from > now ? new FixedClock(from.AddSeconds(-1)) : time);
         var next = triggers.Select(t => t.GetFireTimeAfter(from)).ToList();
         var found = new List<DateTimeOffset>(count);
         // Holidays are at most two years ahead and a pause at most one: nothing due later than this is worth showing.
@@ -457,4 +459,10 @@ public sealed partial class ScheduleReconciler(ScheduleService schedules, TimePr
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reconciling schedules with Quartz failed; retrying later")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>A clock that always reads one instant: triggers built "as of" a moment other than now.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
 }

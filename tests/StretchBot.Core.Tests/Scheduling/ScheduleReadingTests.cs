@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -97,17 +96,14 @@ public sealed class ScheduleReadingTests
         var pausedUntil = clock.GetUtcNow().AddDays(364);
         var holidays = Enumerable.Range(364, 366).Select(d => Today.AddDays(d)).ToList();
         var schedule = Schedule("every 1m 00:00-23:59 daily", holidays) with { PausedUntil = pausedUntil, PauseReason = PauseReasons.Manual };
-        service.NextNudges(schedule, 3);
 
-        var watch = Stopwatch.StartNew();
         var next = service.NextNudges(schedule, 3);
-        watch.Stop();
 
         // Past the pause and the holidays that follow it: the first minute of the day after the last holiday (London).
         var first = new DateTimeOffset(Today.AddDays(730).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         Assert.Equal([first, first.AddMinutes(1), first.AddMinutes(2)], next);
-        // Walking every minute of the pause and the holidays took seconds; the search jumps over both.
-        Assert.True(watch.Elapsed < TimeSpan.FromMilliseconds(250), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+        // Found at all: the search stops after a bounded number of steps, and a minute-by-minute walk over the pause
+        // and the holidays (over a million minutes) would have found nothing. It jumps over both.
     }
 
     [Fact]
