@@ -152,23 +152,7 @@ public sealed partial class KillDuringDeliveryTests(PublishedApp app, ITestOutpu
         return prompts;
     }
 
-    private static List<object?[]> Rows(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row.Select(v => v is DBNull ? null : v).ToArray());
-        }
-
-        return rows;
-    }
+    private static List<object?[]> Rows(string database, string sql) => StretchBotFactory.Rows(database, sql);
 
     private static string? PromptOf(ConnectorRequest request) =>
         request.Body is { } body && PromptId().Match(body.ToJsonString()) is { Success: true } match ? match.Value : null;

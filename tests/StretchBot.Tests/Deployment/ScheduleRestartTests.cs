@@ -95,25 +95,7 @@ public sealed class ScheduleRestartTests(PublishedApp app) : IClassFixture<Publi
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
-    private static List<object?[]> Rows(string database, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var values = new object?[reader.FieldCount];
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = reader.IsDBNull(i) ? null : Convert.ToString(reader.GetValue(i), CultureInfo.InvariantCulture);
-            }
-
-            rows.Add(values);
-        }
-
-        return rows;
-    }
+    /// <summary>Rows as invariant text, so two processes' readings compare value for value.</summary>
+    private static List<object?[]> Rows(string database, string sql) =>
+        StretchBotFactory.Rows(database, sql).Select(row => row.Select(v => v is null ? null : (object?)Convert.ToString(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
 }

@@ -67,9 +67,12 @@ public sealed class StretchBotFactory : WebApplicationFactory<Program>
         Services.GetRequiredService<BackgroundWork>().WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
 
     /// <summary>Reads the app's database directly (read-only), for asserting what was stored.</summary>
-    public List<object?[]> Rows(string sql)
+    public List<object?[]> Rows(string sql) => Rows(DatabasePath, sql);
+
+    /// <summary>Reads a database file directly (read-only): the app's, or a published app process's. NULL reads as null.</summary>
+    public static List<object?[]> Rows(string databasePath, string sql)
     {
-        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={databasePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
