@@ -87,7 +87,8 @@ public sealed class NudgeDelivery(
             return null;
         }
 
-        return new StretchView(prompt.Id, stretch, Scheduled: true, DoneCount: 0, catalog.Safety, NudgeService.Intro(stretch));
+        // The card's heading says "Time for a 2-minute stretch"; the intro below it is the renderer's (what it's good for).
+        return new StretchView(prompt.Id, stretch, Scheduled: true, DoneCount: 0, catalog.Safety);
     }
 
     /// <summary>To the person alone: their 1:1 chat where the channel opens one, else the same conversation with a mention.</summary>
@@ -104,7 +105,7 @@ public sealed class NudgeDelivery(
         var to = personal ?? address;
         // A card of its own, where it is posted, so its Done counts there (for the person who asked, like on demand).
         var prompt = await prompts.CreateAsync(new Where(to.ChannelId, to.TenantId, to.ConversationId), stretch.Id, PromptKind.Scheduled, delivery.UserId, cancellationToken);
-        var card = new StretchView(prompt.Id, stretch, Scheduled: true, DoneCount: 0, catalog.Safety, $"Here's the {NudgeService.Duration(stretch.DurationSeconds)} stretch you saved for later");
+        var card = new StretchView(prompt.Id, stretch, Scheduled: true, DoneCount: 0, catalog.Safety, $"Here's the {StretchLength.Words(stretch.DurationSeconds)} stretch you saved for later.");
         return (to, personal is null ? new MentionView(delivery.UserId, delivery.UserName ?? "you", card) : card);
     }
 

@@ -254,18 +254,6 @@ public sealed partial class NudgeService(
     /// <summary>The schedule's job goes the way its row says (gone or stopped: no job), through the one place that does it.</summary>
     private Task DeleteJobAsync(string scheduleId, CancellationToken cancellationToken) => scheduleService.SyncAsync(scheduleId, cancellationToken);
 
-    /// <summary>"Time for a 2-minute stretch": the stretch's own duration, in the words people use.</summary>
-    public static string Intro(Stretch stretch) => $"Time for a {Duration(stretch.DurationSeconds)} stretch";
-
-    internal static string Duration(int seconds) => seconds switch
-    {
-        <= 0 => "quick",
-        < 60 => $"{seconds}-second",
-        _ when seconds % 60 == 0 => $"{seconds / 60}-minute",
-        _ when seconds % 30 == 0 => $"{seconds / 60}½-minute",
-        _ => $"{seconds}-second",
-    };
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "A nudge job fired for a schedule that no longer exists; its job is deleted")]
     private static partial void LogOrphanJob(ILogger logger);
 

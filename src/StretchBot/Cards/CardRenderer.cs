@@ -316,9 +316,7 @@ public sealed partial class CardRenderer
     }
 
     /// <summary>"30-second", "2-minute": the stretch's real duration, as a heading says it.</summary>
-    internal static string Length(int seconds) => seconds < 60
-        ? $"{Math.Max(10, (int)Math.Round(seconds / 10.0) * 10)}-second"
-        : $"{Math.Max(1, (int)Math.Round(seconds / 60.0))}-minute";
+    internal static string Length(int seconds) => StretchLength.Words(seconds);
 
     internal static string Duration(int seconds, bool capitalise = false)
     {

@@ -30,7 +30,10 @@ public sealed class NudgeFiringTests : NudgeTest
         Assert.Equal($"/amer/v3/conversations/{Uri.EscapeDataString(TeamsClient.Channel)}/activities", posted.Path);
         Assert.Equal(TimeSpan.FromMinutes(15), posted.At);
         var text = CardReader.AllText(posted.Card);
-        Assert.Matches(@"Time for a (\d+-second|\d+(½)?-minute) stretch", text);
+        Assert.Matches(@"Time for a (\d+-second|\d+-minute) stretch", text);
+        // Said once, with one length: the heading; the intro under it says what the stretch is good for.
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, "Time for a"));
+        Assert.Contains("Take it slowly", text);
         var row = Assert.Single(Deliveries());
         Assert.Equal(["scheduled", "sent", null, "2026-11-18T10:45:00.0000000Z"], row[..4]);
         // The message id is the activity id the connector gave, the one the card's tally is updated through.
