@@ -56,7 +56,7 @@ public sealed class BenchHost : IAsyncDisposable
             hasFiring = meter.Install(services, options.QuartzOnly, options.StandIn ? options.StandInWorkers : 0);
             if (options.Quartz.Count > 0)
             {
-                services.Configure<QuartzOptions>(quartz =>
+                services.Configure<QuartzOptions>(StretchBot.Scheduling.SchedulingServiceCollectionExtensions.SchedulerName, quartz =>
                 {
                     foreach (var (key, value) in options.Quartz)
                     {

@@ -163,7 +163,8 @@ public static class FanoutBench
         Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
         // Quartz never runs a job before its instant (a fire-ahead window only widens a batch of triggers that are
         // all due, measured: nothing ran early with 60 s), so the figures start just before it.
-        while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp) > TimeSpan.FromSeconds(2) && meter.Fired == 0)
+        var aheadSeconds = double.Parse(Environment.GetEnvironmentVariable("BENCH_AHEAD") ?? "0", CultureInfo.InvariantCulture);
+        while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp) > TimeSpan.FromSeconds(2 + aheadSeconds) && meter.Fired == 0)
         {
             await Task.Delay(50, ct);
         }
@@ -173,7 +174,7 @@ public static class FanoutBench
         {
             // Quartz taken out: every schedule's nudge handed over at the due instant, as if all triggers fired at once.
             var firing = services.GetRequiredService<INudgeFiring>();
-            while (Stopwatch.GetTimestamp() < dueTimestamp)
+            while (Stopwatch.GetTimestamp() < dueTimestamp - (long)(aheadSeconds * Stopwatch.Frequency))
             {
                 await Task.Yield();
             }

@@ -36,6 +36,9 @@ public static class SkipReasons
     public const string Gone = "gone";
     public const string Unanswered = "unanswered";
     public const string NoStretch = "no stretch";
+
+    /// <summary>The schedule's times changed after the nudge was prepared, and its time is no longer one of them.</summary>
+    public const string Changed = "changed";
 }
 
 /// <summary>

@@ -22,6 +22,7 @@ public sealed class NudgeDelivery(
     StretchCatalog catalog,
     Outbox outbox,
     ScheduleStops scheduleStops,
+    NudgeService nudges,
     IOptions<SchedulingOptions> options,
     TimeProvider time)
 {
@@ -40,6 +41,12 @@ public sealed class NudgeDelivery(
         }
 
         var (address, install) = await outbox.AddressAsync(delivery.ChannelId, delivery.TenantId, delivery.ConversationId, cancellationToken);
+        if (delivery.Kind == DeliveryKinds.Scheduled && await nudges.DecideAsync(delivery, address is not null, install, cancellationToken) is not null)
+        {
+            // Prepared ahead, and something changed since (a pause, a holiday, nobody answering, the bot removed): skipped, with its reason.
+            return;
+        }
+
         if (address is null)
         {
             await deliveries.MarkSkippedAsync(id, SkipReasons.NoInstall, cancellationToken);

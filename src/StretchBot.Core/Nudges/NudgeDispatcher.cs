@@ -79,11 +79,15 @@ public sealed partial class NudgeDispatcher : BackgroundService
     /// <summary>Completes once start-up has taken every record the last instance left pending.</summary>
     public Task Resumed => _resumed.Task;
 
-    /// <summary>Completes when nothing due is queued or on its way (records waiting for a later time don't count).</summary>
+    /// <summary>
+    /// Completes when nothing due by the clock's "now" is queued or on its way (records waiting for a later time don't
+    /// count). Records whose time has come are released here and then, not only when the timer next wakes.
+    /// </summary>
     public Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         lock (_gate)
         {
+            ReleaseDueLocked(_time.GetUtcNow());
             return _idle.Task.WaitAsync(cancellationToken);
         }
     }
@@ -164,13 +168,7 @@ public sealed partial class NudgeDispatcher : BackgroundService
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
-                while (_later.TryPeek(out var item, out var due) && due <= now)
-                {
-                    _later.Dequeue();
-                    ReadyLocked(item);
-                }
-
-                PumpLocked();
+                ReleaseDueLocked(now);
                 wait = _later.TryPeek(out _, out var next) ? next - now : Timeout.InfiniteTimeSpan;
                 if (_wake.Task.IsCompleted)
                 {
@@ -185,6 +183,18 @@ public sealed partial class NudgeDispatcher : BackgroundService
             await Task.WhenAny(delay, woken).WaitAsync(cancellationToken);
             await timer.CancelAsync();
         }
+    }
+
+    /// <summary>Moves records due by <paramref name="now"/> to their tenant's queue and starts what the slots allow.</summary>
+    private void ReleaseDueLocked(DateTimeOffset now)
+    {
+        while (_later.TryPeek(out var item, out var due) && due <= now)
+        {
+            _later.Dequeue();
+            ReadyLocked(item);
+        }
+
+        PumpLocked();
     }
 
     private void ReadyLocked(Item item)

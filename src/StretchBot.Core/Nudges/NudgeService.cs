@@ -7,6 +7,7 @@ using TimeZones = StretchBot.Conversation.TimeZones;
 using StretchBot.Catalog;
 using StretchBot.Conversation;
 using StretchBot.Delivery;
+using StretchBot.Installs;
 using StretchBot.Scheduling;
 using StretchBot.Storage;
 using StretchBot.Stretching;
@@ -22,7 +23,6 @@ public sealed partial class NudgeService(
     ScheduleStore schedules,
     DeliveryStore deliveries,
     PromptStore prompts,
-    Outbox outbox,
     StretchCatalog catalog,
     Database database,
     NudgeDispatcher dispatcher,
@@ -43,6 +43,13 @@ public sealed partial class NudgeService(
     private readonly SchedulingOptions _options = options.Value;
     private readonly TimeZoneInfo _defaultZone = TimeZones.Resolve(botOptions.Value.DefaultTimeZone, TimeZoneInfo.Utc);
 
+    /// <summary>
+    /// A schedule's trigger fired for <paramref name="fireTime"/>: usually <see cref="SchedulingOptions.PrepareAhead"/>
+    /// before it (Quartz runs that much ahead). The nudge is prepared here (its stretch picked fairly, its card's prompt
+    /// and its pending record written) and handed to the dispatcher, which posts it at its time; whether it still goes
+    /// (a pause, a holiday, nobody answering, the bot removed) is decided then, by <see cref="DecideAsync"/>. Only what
+    /// can't change is settled here: a fire time already handled, one too late, a stopped schedule.
+    /// </summary>
     public async Task FireAsync(string scheduleId, DateTimeOffset fireTime, CancellationToken cancellationToken)
     {
         var schedule = await schedules.FindAsync(scheduleId, cancellationToken);
@@ -61,16 +68,24 @@ public sealed partial class NudgeService(
         }
 
         var record = new NewDelivery(scheduleId, fireTime, DeliveryKinds.Scheduled, schedule.TenantId, schedule.ChannelId, schedule.ConversationId, fireTime);
-        if (await SkipReasonAsync(schedule, fireTime, cancellationToken) is { } reason)
+        if (time.GetUtcNow() - fireTime > _options.MisfireThreshold)
         {
-            await SkipAsync(record, reason, cancellationToken);
+            await SkipAsync(record, SkipReasons.Late, cancellationToken);
             return;
         }
 
-        var answered = await deliveries.RecentAnsweredAsync(scheduleId, _options.UnansweredLimit, cancellationToken);
-        if (answered.Count >= _options.UnansweredLimit && !answered.Contains(true))
+        if (schedule.StoppedAt is not null || schedule.Spec is null)
         {
-            await PauseUnansweredAsync(schedule, record, cancellationToken);
+            await SkipAsync(record, SkipReasons.Stopped, cancellationToken);
+            return;
+        }
+
+        if (!scheduleService.FiresAt(schedule, fireTime))
+        {
+            // A trigger of the schedule's old times, fired in the moment between a change being saved and its new
+            // triggers replacing the old: not a time of this schedule, so not a nudge (and no record, so a new trigger at
+            // the same instant still can be).
+            LogNotAFireTime(logger);
             return;
         }
 
@@ -88,6 +103,55 @@ public sealed partial class NudgeService(
         {
             dispatcher.Enqueue(delivery);
         }
+    }
+
+    /// <summary>
+    /// At the instant a prepared scheduled nudge is due: whether it still goes. Null when it does; otherwise the record
+    /// is marked skipped with the reason, and what follows from it is done (a stopped schedule loses its job, a gone
+    /// conversation stops its schedules, the last of several unanswered nudges pauses the schedule and says so once).
+    /// <paramref name="reachable"/>: the conversation has an address (an install's reference, or the channel's own way);
+    /// <paramref name="install"/>: its install, where it has one.
+    /// </summary>
+    public async Task<string?> DecideAsync(Delivery delivery, bool reachable, Install? install, CancellationToken cancellationToken)
+    {
+        var schedule = await schedules.FindAsync(delivery.Source, cancellationToken);
+        var reason = schedule is null ? SkipReasons.Stopped : SkipReason(schedule, delivery.FireTime, reachable, install);
+        if (reason is null && schedule is not null)
+        {
+            var answered = await deliveries.RecentAnsweredAsync(schedule.Id, _options.UnansweredLimit, cancellationToken);
+            if (answered.Count >= _options.UnansweredLimit && !answered.Contains(true))
+            {
+                reason = SkipReasons.Unanswered;
+            }
+        }
+
+        if (reason is null)
+        {
+            return null;
+        }
+
+        if (!await deliveries.MarkSkippedAsync(delivery.Id, reason, cancellationToken))
+        {
+            // Someone else settled this record meanwhile (another node): theirs is the outcome.
+            return reason;
+        }
+
+        LogSkipped(logger, reason);
+        switch (reason)
+        {
+            case SkipReasons.Unanswered when schedule is not null:
+                await PauseUnansweredAsync(schedule, delivery, cancellationToken);
+                break;
+            case SkipReasons.NoInstall or SkipReasons.Gone:
+                // Nobody to nudge there any more: the schedule stops (its settings stay, for a restore) and its job goes.
+                await scheduleStops.StopAsync(delivery.Source, reason == SkipReasons.Gone ? "conversation gone" : "bot not installed", cancellationToken);
+                break;
+            case SkipReasons.Stopped:
+                await DeleteJobAsync(delivery.Source, cancellationToken);
+                break;
+        }
+
+        return reason;
     }
 
     /// <summary>
@@ -112,16 +176,17 @@ public sealed partial class NudgeService(
     /// <summary>The zone a schedule's days are counted in.</summary>
     public TimeZoneInfo ZoneOf(Schedule schedule) => TimeZones.Resolve(schedule.EffectiveZone, _defaultZone);
 
-    private async Task<string?> SkipReasonAsync(Schedule schedule, DateTimeOffset fireTime, CancellationToken cancellationToken)
+    private string? SkipReason(Schedule schedule, DateTimeOffset fireTime, bool reachable, Install? install)
     {
         if (schedule.StoppedAt is not null || schedule.Spec is null)
         {
             return SkipReasons.Stopped;
         }
 
-        if (time.GetUtcNow() - fireTime > _options.MisfireThreshold)
+        if (!scheduleService.FiresAt(schedule, fireTime))
         {
-            return SkipReasons.Late;
+            // The times changed after this nudge was prepared, and this one is no longer among them.
+            return SkipReasons.Changed;
         }
 
         if (schedule.Holidays.Contains(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(fireTime, ZoneOf(schedule)).DateTime)))
@@ -134,8 +199,7 @@ public sealed partial class NudgeService(
             return SkipReasons.Paused;
         }
 
-        var (address, install) = await outbox.AddressAsync(schedule.ChannelId, schedule.TenantId, schedule.ConversationId, cancellationToken);
-        return address is null ? SkipReasons.NoInstall : install?.GoneAt is not null ? SkipReasons.Gone : null;
+        return !reachable ? SkipReasons.NoInstall : install?.GoneAt is not null ? SkipReasons.Gone : null;
     }
 
     private async Task SkipAsync(NewDelivery record, string reason, CancellationToken cancellationToken)
@@ -146,32 +210,19 @@ public sealed partial class NudgeService(
         }
 
         LogSkipped(logger, reason);
-        if (reason is SkipReasons.NoInstall or SkipReasons.Gone or SkipReasons.Stopped)
+        if (reason == SkipReasons.Stopped)
         {
-            // Nobody to nudge there any more: the schedule stops (its settings stay, for a restore) and its job goes.
-            if (reason != SkipReasons.Stopped)
-            {
-                await scheduleStops.StopAsync(record.Source, reason == SkipReasons.Gone ? "conversation gone" : "bot not installed", cancellationToken);
-            }
-            else
-            {
-                await DeleteJobAsync(record.Source, cancellationToken);
-            }
+            await DeleteJobAsync(record.Source, cancellationToken);
         }
     }
 
-    /// <summary>Nobody clicked Done on the last few nudges: pause, and say so once (the skip record is the "once").</summary>
-    private async Task PauseUnansweredAsync(Schedule schedule, NewDelivery record, CancellationToken cancellationToken)
+    /// <summary>Nobody clicked Done on the last few nudges: pause, and say so once (the skipped record is the "once").</summary>
+    private async Task PauseUnansweredAsync(Schedule schedule, Delivery skipped, CancellationToken cancellationToken)
     {
-        if (await deliveries.TryAddAsync(record, DeliveryStatus.Skipped, SkipReasons.Unanswered, cancellationToken) is null)
-        {
-            return;
-        }
-
         await schedules.PauseAsync(schedule.Id, UntilResumed, PauseReasons.Unanswered, cancellationToken);
         LogPausedUnanswered(logger, _options.UnansweredLimit);
         var notice = await deliveries.TryAddAsync(
-            record with { Source = $"{schedule.Id}/unanswered", Kind = DeliveryKinds.Notice, DueAt = time.GetUtcNow() },
+            new NewDelivery($"{schedule.Id}/unanswered", skipped.FireTime, DeliveryKinds.Notice, skipped.TenantId, skipped.ChannelId, skipped.ConversationId, time.GetUtcNow()),
             DeliveryStatus.Pending, null, cancellationToken);
         if (notice is not null)
         {
@@ -196,12 +247,14 @@ public sealed partial class NudgeService(
         await using var connection = await database.OpenAsync(cancellationToken);
         var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
             SELECT COUNT(*) FROM deliveries
-            WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId AND kind = 'scheduled' AND prompt_id IS NOT NULL;
+            WHERE tenant_id = @TenantId AND channel_id = @ChannelId AND conversation_id = @ConversationId AND kind = 'scheduled' AND prompt_id IS NOT NULL
+              AND status IN ('pending', 'sent');
             """, new { schedule.TenantId, schedule.ChannelId, schedule.ConversationId }, cancellationToken: cancellationToken));
         var inCycle = (int)(total % allowed.Count);
         var recent = (await connection.QueryAsync<string>(new CommandDefinition("""
             SELECT p.stretch_id FROM deliveries d JOIN prompts p ON p.id = d.prompt_id
             WHERE d.tenant_id = @TenantId AND d.channel_id = @ChannelId AND d.conversation_id = @ConversationId AND d.kind = 'scheduled' AND d.prompt_id IS NOT NULL
+              AND d.status IN ('pending', 'sent')
             ORDER BY d.created_at DESC, d.id DESC LIMIT @take;
             """, new { schedule.TenantId, schedule.ChannelId, schedule.ConversationId, take = Math.Max(inCycle, 1) }, cancellationToken: cancellationToken))).AsList();
         var used = inCycle == 0 ? recent.Take(1).ToHashSet() : recent.ToHashSet();
@@ -256,6 +309,9 @@ public sealed partial class NudgeService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A nudge job fired for a schedule that no longer exists; its job is deleted")]
     private static partial void LogOrphanJob(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A trigger fired at a time the schedule no longer has (it was changed a moment before): no nudge")]
+    private static partial void LogNotAFireTime(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Nudge skipped: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string reason);

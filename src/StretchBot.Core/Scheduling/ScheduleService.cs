@@ -214,6 +214,23 @@ public sealed partial class ScheduleService(
     }
 
     /// <summary>
+    /// Whether <paramref name="fireTime"/> is one of the times the schedule's current spec fires (by the same triggers
+    /// Quartz runs). A nudge prepared ahead for a time the schedule no longer has is not posted.
+    /// </summary>
+    public bool FiresAt(Schedule schedule, DateTimeOffset fireTime)
+    {
+        if (SpecOf(schedule) is not { } spec)
+        {
+            return false;
+        }
+
+        // Built as if set a second before: a trigger's first time is its start or later, so the search is one step.
+        var before = fireTime.AddSeconds(-1);
+        var triggers = ScheduleTriggers.Build(spec, schedule.Id, NudgeJob.KeyFor(schedule.Id), new FixedClock(before));
+        return triggers.Any(trigger => trigger.GetFireTimeAfter(before) == fireTime);
+    }
+
+    /// <summary>
     /// The next <paramref name="count"/> nudges after now, from the same triggers Quartz runs (so daylight-saving days
     /// read exactly as they fire), skipping holidays (by the zone's calendar) and a pause. Jitter is not included. None
     /// while paused until someone says <c>resume</c>. The search starts where the pause ends, jumps over holidays a day at

@@ -31,6 +31,15 @@ public sealed class SchedulingOptions
     /// <summary>A nudge more than this late (downtime, a restart) is skipped and recorded as skipped, never posted stale.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long before its time a nudge is prepared: Quartz fires the schedule's trigger this much early, the nudge's
+    /// stretch is picked and its delivery record written then, and the dispatcher posts it at the exact instant. Ten
+    /// thousand channels due at 10:00 are then ten thousand posts at 10:00, not ten thousand trigger firings and
+    /// database writes racing the posts. What can change in that minute (a pause, a holiday, <c>schedule off</c>, a new
+    /// time) is checked again at the instant of posting. Zero prepares nothing ahead.
+    /// </summary>
+    public TimeSpan PrepareAhead { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>After this many nudges in a row that nobody answered with Done, the schedule pauses itself and says so once.</summary>
     [Range(1, 100)]
     public int UnansweredLimit { get; set; } = 5;
@@ -64,6 +73,11 @@ public sealed class SchedulingOptions
         if (MisfireThreshold < TimeSpan.Zero || MisfireThreshold > TimeSpan.FromDays(1))
         {
             return "Scheduling:MisfireThreshold must be between 00:00:00 and 1.00:00:00.";
+        }
+
+        if (PrepareAhead < TimeSpan.Zero || PrepareAhead > TimeSpan.FromMinutes(10))
+        {
+            return "Scheduling:PrepareAhead must be between 00:00:00 and 00:10:00.";
         }
 
         if (LaterDelay < TimeSpan.FromMinutes(1) || LaterDelay > TimeSpan.FromDays(1))

@@ -21,7 +21,15 @@ public static class SchedulingServiceCollectionExtensions
     {
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SchedulingOptions>, ExplainSchedulingOptions>();
-        services.AddQuartz(quartz =>
+
+        // A scheduler of its own name, so it can have a clock of its own (a named scheduler's keyed TimeProvider is
+        // used by every part of it, its job store included): the app's clock, Scheduling:PrepareAhead ahead. Every
+        // trigger then fires that much before its time, with its real time as the scheduled fire time, and the nudge
+        // is prepared (picked, recorded) before the minute it is due. The name is Quartz's default instance name, so a
+        // database written before this keeps its jobs and triggers.
+        services.AddKeyedSingleton<TimeProvider>(SchedulerName, static (provider, _) =>
+            new AheadClock(provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<SchedulingOptions>>().Value.PrepareAhead));
+        services.AddQuartz(SchedulerName, quartz =>
         {
             // 10,000 channels due at 10:00 are 10,000 triggers at once: the pool (and with it the batch Quartz acquires
             // per round on a persistent store) sets how fast they fire. FanoutBench measured Quartz alone on this file at
@@ -37,18 +45,40 @@ public static class SchedulingServiceCollectionExtensions
             });
         });
 
+        // The app asks for "the" scheduler factory: this one.
+        services.AddSingleton<ISchedulerFactory>(static provider => provider.GetRequiredKeyedService<ISchedulerFactory>(SchedulerName));
+
         // Quartz's own "misfired" line sits past ours: a late fire (a restart, a busy 10:00) still reaches the nudge
         // service, which records it as sent or as skipped-late by Scheduling:MisfireThreshold. Below Quartz's line a
-        // trigger would be handled by Quartz alone, with no record of the nudge it dropped.
-        services.AddOptions<AdoJobStoreOptions>().Configure<IOptions<SchedulingOptions>>((store, scheduling) =>
-            store.MisfireThreshold = scheduling.Value.MisfireThreshold + TimeSpan.FromMinutes(1));
+        // trigger would be handled by Quartz alone, with no record of the nudge it dropped. Quartz's clock runs
+        // PrepareAhead ahead, so its line is that much further out.
+        services.AddOptions<AdoJobStoreOptions>(SchedulerName).Configure<IOptions<SchedulingOptions>>((store, scheduling) =>
+            store.MisfireThreshold = scheduling.Value.MisfireThreshold + scheduling.Value.PrepareAhead + TimeSpan.FromMinutes(1));
 
         // Shutdown waits for a nudge being handed to delivery instead of cutting it off half-way.
-        services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        services.AddQuartzHostedService(SchedulerName, options => options.WaitForJobsToComplete = true);
 
         // After the database is migrated (StartupChecks is the first hosted service): a running schedule missing its job gets it.
         services.AddHostedService<ScheduleReconciler>();
         return services;
+    }
+
+    /// <summary>The nudge scheduler's name (Quartz's default instance name, which its tables already carry).</summary>
+    public const string SchedulerName = "QuartzScheduler";
+
+    /// <summary>The app's clock, <paramref name="ahead"/> ahead: Quartz's, so triggers fire that much before their time.</summary>
+    internal sealed class AheadClock(TimeProvider inner, TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + ahead;
+
+        public override TimeZoneInfo LocalTimeZone => inner.LocalTimeZone;
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime, period);
     }
 
     /// <summary>Says exactly which setting is wrong, for the one-line start-up error.</summary>

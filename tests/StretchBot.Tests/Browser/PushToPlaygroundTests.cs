@@ -64,12 +64,14 @@ public sealed class PushToPlaygroundTests : AppTest
         Assert.True(said["answer"] is not null, $"browser run failed: {said}\nscreenshots: {screenshots}");
         Assert.Contains("Every day", (string)said["answer"]!, StringComparison.OrdinalIgnoreCase);
 
-        // The minute passes on the app's clock: Quartz fires the schedule's one trigger, the nudge goes out through the
-        // outbox to the open Web Chat, and the person walks through it and clicks Done there.
+        // The minute passes on the app's clock: Quartz fires the schedule's one trigger (Scheduling:PrepareAhead early, so
+        // the nudge is ready), the nudge goes out through the outbox to the open Web Chat at its time, and the person walks
+        // through it and clicks Done there.
         var scheduleId = (string)Factory.Rows("SELECT id FROM schedules")[0][0]!;
+        var schedule = await Factory.Services.GetRequiredService<StretchBot.Scheduling.ScheduleStore>().FindAsync(scheduleId, CancellationToken.None);
         var scheduler = await Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
-        var trigger = Assert.Single(await scheduler.GetTriggersOfJob(StretchBot.Scheduling.NudgeJob.KeyFor(scheduleId)));
-        var due = trigger.NextFireTimeUtc!.Value;
+        Assert.Single(await scheduler.GetTriggersOfJob(StretchBot.Scheduling.NudgeJob.KeyFor(scheduleId)));
+        var due = Factory.Services.GetRequiredService<StretchBot.Scheduling.ScheduleService>().NextNudges(schedule!, 1)[0];
         Assert.InRange(due - Factory.Clock.GetUtcNow(), TimeSpan.Zero, TimeSpan.FromMinutes(1));
         Factory.Clock.AdvanceTo(due);
 
@@ -78,7 +80,10 @@ public sealed class PushToPlaygroundTests : AppTest
         Assert.Matches("Time for a .+ stretch", (string)report["card"]!);
         Assert.Contains("Done", (string)report["confirmation"]!);
         Assert.Equal(0, await browser.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal(["sent"], Factory.Rows("SELECT status FROM deliveries").Select(r => (string)r[0]!));
+        // The nudge of that minute sent; the next minute's may already be prepared (pending), never sent early.
+        var deliveries = Factory.Rows("SELECT fire_time, status FROM deliveries ORDER BY fire_time");
+        Assert.Equal(["sent"], deliveries.Where(r => DateTimeOffset.Parse((string)r[0]!, System.Globalization.CultureInfo.InvariantCulture) == due).Select(r => (string)r[1]!));
+        Assert.All(deliveries.Where(r => DateTimeOffset.Parse((string)r[0]!, System.Globalization.CultureInfo.InvariantCulture) != due), r => Assert.Equal("pending", r[1]));
         var completion = Assert.Single(StretchFlowTests.ReadCompletions(Factory.DatabasePath));
         Assert.Equal("scheduled", (string)Factory.Rows($"SELECT kind FROM prompts WHERE id = '{completion.PromptId}'")[0][0]!);
     }

@@ -123,7 +123,13 @@ public sealed partial class KillDuringDeliveryTests(PublishedApp app, ITestOutpu
     /// <summary>The rows the nudge service writes for a fire time: a scheduled prompt and a pending delivery, due now.</summary>
     private static List<string> Seed(string database, int count)
     {
-        var now = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        var clock = TimeProvider.System.GetUtcNow();
+        var now = clock.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        // Each nudge is its own schedule's time this minute: delivery checks, at the instant of posting, that the
+        // schedule still has that time (and isn't paused, stopped or on holiday).
+        var minute = new DateTimeOffset(clock.Year, clock.Month, clock.Day, clock.Hour, clock.Minute, 0, TimeSpan.Zero);
+        var fireTime = minute.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        var spec = "mon tue wed thu fri sat sun " + minute.ToString("HH:mm", CultureInfo.InvariantCulture);
         var prompts = new List<string>();
         using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
         connection.Open();
@@ -137,14 +143,18 @@ public sealed partial class KillDuringDeliveryTests(PublishedApp app, ITestOutpu
             command.CommandText = """
                 INSERT INTO prompts (id, tenant_id, channel_id, conversation_id, stretch_id, kind, requested_by, created_at)
                 VALUES ($prompt, $tenant, 'msteams', $conversation, 'back-twist', 'scheduled', NULL, $now);
+                INSERT INTO schedules (id, tenant_id, channel_id, conversation_id, spec, time_zone, created_at, updated_at)
+                VALUES ($source, $tenant, 'msteams', $conversation, $spec, 'UTC', $now, $now);
                 INSERT INTO deliveries (source, fire_time, kind, tenant_id, channel_id, conversation_id, prompt_id, due_at, status, attempts, created_at, updated_at)
-                VALUES ($source, $now, 'scheduled', $tenant, 'msteams', $conversation, $prompt, $now, 'pending', 0, $now, $now);
+                VALUES ($source, $fireTime, 'scheduled', $tenant, 'msteams', $conversation, $prompt, $now, 'pending', 0, $now, $now);
                 """;
             command.Parameters.AddWithValue("$prompt", prompt);
             command.Parameters.AddWithValue("$tenant", Tenant(i));
             command.Parameters.AddWithValue("$conversation", $"a:chat-{i:000}");
             command.Parameters.AddWithValue("$source", $"s_kill{i:000}");
             command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$fireTime", fireTime);
+            command.Parameters.AddWithValue("$spec", spec);
             command.ExecuteNonQuery();
         }
 

@@ -208,4 +208,63 @@ public sealed class NudgeFiringTests : NudgeTest
     }
 
     private static string MessageText(ConnectorRequest request) => (string?)request.Body?["text"] ?? string.Empty;
+    [Fact]
+    public async Task ANudgeIsPreparedAMinuteAheadAndPostedAtItsInstantNotBefore()
+    {
+        await InstallAsync();
+        await ScheduleAsync(WeekdaysAt1045);
+
+        // Quartz runs Scheduling:PrepareAhead (a minute) ahead: at 10:44 the 10:45 trigger fires and the nudge is prepared.
+        var prepared = Fired.Next(Utc("2026-11-18T10:45Z"));
+        Clock.AdvanceTo(Utc("2026-11-18T10:44Z"));
+        await prepared.WaitAsync(TimeSpan.FromSeconds(30));
+        await DeliveriesFinishedAsync();
+        var row = Assert.Single(Deliveries());
+        Assert.Equal(["scheduled", "pending", null, "2026-11-18T10:45:00.0000000Z"], row[..4]);
+        Assert.NotNull(row[5]);
+        Assert.Empty(StretchCards());
+
+        // Its instant: posted then, by the dispatcher, not by another trigger firing.
+        Clock.AdvanceTo(Utc("2026-11-18T10:45Z"));
+        var posted = await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        await DeliveriesFinishedAsync();
+        Assert.Equal(TimeSpan.FromMinutes(15), posted.At);
+        Assert.Equal("sent", Assert.Single(Deliveries())[1]);
+        Assert.Single(StretchCards());
+    }
+
+    [Fact]
+    public async Task APauseOrANewTimeSetAfterANudgeWasPreparedIsHonouredAtItsInstant()
+    {
+        await InstallAsync();
+        var schedule = await ScheduleAsync(WeekdaysAt1045);
+        var store = Factory.Services.GetRequiredService<ScheduleStore>();
+
+        // Prepared at 10:44 on Wednesday; at 10:44:30 someone says "pause 1d".
+        var prepared = Fired.Next(Utc("2026-11-18T10:45Z"));
+        Clock.AdvanceTo(Utc("2026-11-18T10:44Z"));
+        await prepared.WaitAsync(TimeSpan.FromSeconds(30));
+        Clock.AdvanceTo(Utc("2026-11-18T10:44:30Z"));
+        Assert.True(await store.PauseAsync(schedule.Id, Utc("2026-11-19T00:00Z"), PauseReasons.Manual, CancellationToken.None));
+        Clock.AdvanceTo(Utc("2026-11-18T10:45Z"));
+        await DeliveriesFinishedAsync();
+
+        // Prepared on Thursday at 10:44; at 10:44:30 the schedule moves to 11:00 (stored, its triggers replaced).
+        var next = Fired.Next(Utc("2026-11-19T10:45Z"));
+        Clock.AdvanceTo(Utc("2026-11-19T10:44Z"));
+        await next.WaitAsync(TimeSpan.FromSeconds(30));
+        Clock.AdvanceTo(Utc("2026-11-19T10:44:30Z"));
+        await Factory.Services.GetRequiredService<ScheduleService>().ChangeAsync(TeamsClient.Tenant, "msteams", TeamsClient.Channel, string.Empty,
+            s => s with { Spec = "mon tue wed thu fri 11:00", TimeZone = "Europe/London" }, CancellationToken.None);
+        Clock.AdvanceTo(Utc("2026-11-19T10:45Z"));
+        await DeliveriesFinishedAsync();
+        Assert.Empty(StretchCards());
+
+        // The new time is prepared and posted as any other.
+        await FireAtAsync(Utc("2026-11-19T11:00Z"));
+        await Fake.WaitForAsync(r => r.HasSummary("Stretch:"));
+        Assert.Equal(
+            [["2026-11-18T10:45:00.0000000Z", "skipped", "paused"], ["2026-11-19T10:45:00.0000000Z", "skipped", "changed"], ["2026-11-19T11:00:00.0000000Z", "sent", null]],
+            Deliveries().Select(r => new[] { r[3], r[1], r[2] }).ToList());
+    }
 }
