@@ -9,8 +9,8 @@ public sealed class BenchOptions
         Usage: dotnet run -c Release --project tests/StretchBot.FanoutBench -- [options]
           --channels N          Teams channels, each with its own schedule (default 10000)
           --tenants N           tenants the channels are spread over evenly (default 20)
-          --lead-seconds N      the due instant is the first whole minute at least N s after start (default 90);
-                                setup must finish before it
+          --lead-seconds N      the due instant is the first whole minute at least N s after start (default 150);
+                                setup must finish Scheduling:PrepareAhead (a minute) before it
           --timeout-seconds N   longest wait for every channel's card after the due instant (default 300)
           --setup-workers N     parallel writers creating installs (and schedules with --direct-setup) (default 4)
           --direct-setup        schedules through ScheduleStore + the Quartz scheduler with parallel writers,
@@ -36,7 +36,7 @@ public sealed class BenchOptions
 
     public int Tenants { get; private set; } = 20;
 
-    public int LeadSeconds { get; private set; } = 90;
+    public int LeadSeconds { get; private set; } = 150;
 
     public int TimeoutSeconds { get; private set; } = 300;
 

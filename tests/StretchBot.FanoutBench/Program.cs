@@ -154,17 +154,17 @@ public static class FanoutBench
         var scheduleTime = scheduleClock.Elapsed;
         Log($"setup: {channels.Length} schedules \"{specText}\" UTC in {scheduleTime.TotalSeconds:F1} s ({channels.Length / scheduleTime.TotalSeconds:F0}/s); {Resources.Load()}");
         var margin = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp);
-        if (margin < TimeSpan.FromSeconds(3))
+        var prepareAhead = options.Burst ? TimeSpan.Zero : services.GetRequiredService<Microsoft.Extensions.Options.IOptions<StretchBot.Scheduling.SchedulingOptions>>().Value.PrepareAhead;
+        if (margin < prepareAhead + TimeSpan.FromSeconds(3))
         {
-            Log($"setup ended {-margin.TotalSeconds:F1} s after the due instant (or too close to it): run again with a larger --lead-seconds.");
+            Log($"setup ended {(prepareAhead - margin).TotalSeconds:F1} s after the triggers began to fire ({prepareAhead.TotalSeconds:F0} s before the due instant), or too close to it: run again with a larger --lead-seconds.");
             return 2;
         }
 
         Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
-        // Quartz never runs a job before its instant (a fire-ahead window only widens a batch of triggers that are
-        // all due, measured: nothing ran early with 60 s), so the figures start just before it.
-        var aheadSeconds = double.Parse(Environment.GetEnvironmentVariable("BENCH_AHEAD") ?? "0", CultureInfo.InvariantCulture);
-        while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp) > TimeSpan.FromSeconds(2 + aheadSeconds) && meter.Fired == 0)
+        // The app's Quartz runs Scheduling:PrepareAhead early (its own clock is that much ahead): the figures start when
+        // the first trigger fires or just before the due instant, whichever comes first. The posts go at the instant.
+        while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp) > TimeSpan.FromSeconds(2) && meter.Fired == 0)
         {
             await Task.Delay(50, ct);
         }
@@ -174,7 +174,7 @@ public static class FanoutBench
         {
             // Quartz taken out: every schedule's nudge handed over at the due instant, as if all triggers fired at once.
             var firing = services.GetRequiredService<INudgeFiring>();
-            while (Stopwatch.GetTimestamp() < dueTimestamp - (long)(aheadSeconds * Stopwatch.Frequency))
+            while (Stopwatch.GetTimestamp() < dueTimestamp)
             {
                 await Task.Yield();
             }
