@@ -91,8 +91,8 @@ public sealed class DeliveryStore(Database database, TimeProvider time)
     public async Task<Delivery?> TryAddAsync(NewDelivery delivery, string status, string? reason, CancellationToken cancellationToken)
     {
         var now = Instant(time.GetUtcNow());
-        await using var write = await database.OpenForWriteAsync(cancellationToken);
-        var row = await write.Connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
+        // Committed together with the other writes of the moment: a fan-out's thousands of records, one commit a batch.
+        var row = await database.WriteTogetherAsync((connection, token) => connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"""
             INSERT INTO deliveries (source, fire_time, kind, tenant_id, channel_id, conversation_id, user_id, user_name, prompt_id,
                 due_at, status, reason, attempts, created_at, updated_at)
             VALUES (@Source, @fireTime, @Kind, @TenantId, @ChannelId, @ConversationId, @UserId, @UserName, @PromptId,
@@ -105,7 +105,7 @@ public sealed class DeliveryStore(Database database, TimeProvider time)
                 delivery.Source, fireTime = Instant(delivery.FireTime), delivery.Kind, delivery.TenantId, delivery.ChannelId,
                 delivery.ConversationId, delivery.UserId, delivery.UserName, delivery.PromptId, dueAt = Instant(delivery.DueAt),
                 status, reason, now,
-            }, cancellationToken: cancellationToken));
+            }, cancellationToken: token)), cancellationToken);
         return row?.ToDelivery();
     }
 
@@ -183,8 +183,8 @@ public sealed class DeliveryStore(Database database, TimeProvider time)
     {
         var bag = new DynamicParameters(parameters);
         bag.Add("now", Instant(time.GetUtcNow()));
-        await using var write = await database.OpenForWriteAsync(cancellationToken);
-        return await write.Connection.ExecuteAsync(new CommandDefinition(sql, bag, cancellationToken: cancellationToken)) > 0;
+        // Committed together with the other writes of the moment (see TryAddAsync).
+        return await database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(new CommandDefinition(sql, bag, cancellationToken: token)), cancellationToken) > 0;
     }
 
     // Fixed-width UTC text: it sorts as time does, so fire times and due times compare in SQL.

@@ -89,6 +89,135 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<BatchedWrite> _batched = new();
+
+    /// <summary>
+    /// A short write that commits together with the other writes waiting at the same moment: one transaction (and one
+    /// commit) for all of them, each in a savepoint of its own, so one that fails is rolled back alone and its caller gets
+    /// its exception. Returns once the transaction holding it committed. For the many small writes of a fan-out (a
+    /// nudge's attempt, its card, its "sent"), which otherwise queue for the writer one commit each. Inside
+    /// <paramref name="write"/>, use only the connection it is given, with no transaction object of its own.
+    /// </summary>
+    public async Task<T> WriteTogetherAsync<T>(Func<DbConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
+    {
+        var item = new BatchedWrite<T>(write, cancellationToken);
+        _batched.Enqueue(item);
+        // Whoever holds the writer next commits everything queued by then, this write included, or leaves it to the one
+        // after: a caller waits for its own write at most two turns.
+        while (!item.Done.IsCompleted)
+        {
+            await using var turn = await OpenForWriteAsync(cancellationToken);
+            if (!item.Done.IsCompleted)
+            {
+                await CommitQueuedAsync(turn.Connection);
+            }
+        }
+
+        await item.Done;
+        return item.Result!;
+    }
+
+    /// <summary>Runs every queued write (up to a bound) in one transaction on the writer connection, then tells their callers.</summary>
+    private async Task CommitQueuedAsync(DbConnection connection)
+    {
+        var batch = new List<BatchedWrite>();
+        while (batch.Count < 512 && _batched.TryDequeue(out var next))
+        {
+            if (next.CancellationToken.IsCancellationRequested)
+            {
+                next.Cancel();
+                continue;
+            }
+
+            batch.Add(next);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await ExecuteAsync(connection, "BEGIN IMMEDIATE;", CancellationToken.None);
+            foreach (var write in batch)
+            {
+                await ExecuteAsync(connection, "SAVEPOINT batched;", CancellationToken.None);
+                try
+                {
+                    await write.RunAsync(connection);
+                    await ExecuteAsync(connection, "RELEASE batched;", CancellationToken.None);
+                }
+                catch (Exception exception)
+                {
+                    write.Failed = exception;
+                    await ExecuteAsync(connection, "ROLLBACK TO batched; RELEASE batched;", CancellationToken.None);
+                }
+            }
+
+            await ExecuteAsync(connection, "COMMIT;", CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            // The transaction itself failed (the disk, the file): nothing of it was written. The write turn closes a
+            // connection left inside a transaction, which rolls it back.
+            foreach (var write in batch)
+            {
+                write.Failed ??= exception;
+                write.Fail(exception);
+            }
+
+            return;
+        }
+
+        foreach (var write in batch)
+        {
+            write.Finish();
+        }
+    }
+
+    private abstract class BatchedWrite(CancellationToken cancellationToken)
+    {
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public Exception? Failed { get; set; }
+
+        public abstract Task RunAsync(DbConnection connection);
+
+        public abstract void Finish();
+
+        public abstract void Fail(Exception exception);
+
+        public abstract void Cancel();
+    }
+
+    private sealed class BatchedWrite<T>(Func<DbConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken) : BatchedWrite(cancellationToken)
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Done => _done.Task;
+
+        public T? Result { get; private set; }
+
+        public override async Task RunAsync(DbConnection connection) => Result = await write(connection, CancellationToken);
+
+        public override void Finish()
+        {
+            if (Failed is { } failed)
+            {
+                _done.TrySetException(failed);
+            }
+            else
+            {
+                _done.TrySetResult();
+            }
+        }
+
+        public override void Fail(Exception exception) => _done.TrySetException(exception);
+
+        public override void Cancel() => _done.TrySetCanceled(CancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         // At shutdown a write in flight gets a few seconds to finish; a turn that is never handed back doesn't hang it.

@@ -13,15 +13,14 @@ public sealed class CardPostStore(Database database, TimeProvider time)
 {
     public async Task SaveAsync(CardPost post, CancellationToken cancellationToken)
     {
-        await using var write = await database.OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await connection.ExecuteAsync(new CommandDefinition("""
+        // Committed together with the other writes of the moment: a fan-out posts thousands of cards at once.
+        await database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO card_posts (prompt_id, channel_id, tenant_id, conversation_id, reference, posted_at)
             VALUES (@PromptId, @ChannelId, @TenantId, @ConversationId, @Reference, @now)
             ON CONFLICT (prompt_id) DO UPDATE SET conversation_id = excluded.conversation_id, reference = excluded.reference;
             """,
             new { post.PromptId, post.ChannelId, post.TenantId, post.ConversationId, post.Reference, now = time.GetUtcNow().ToString("O") },
-            cancellationToken: cancellationToken));
+            cancellationToken: token)), cancellationToken);
     }
 
     public async Task<CardPost?> FindAsync(string promptId, CancellationToken cancellationToken)

@@ -80,4 +80,52 @@ public sealed class DatabaseTests : SqliteFileTest
         await Database.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Database.OpenForWriteAsync());
     }
+    [Fact]
+    public async Task WritesWaitingTogetherCommitInOneTransactionAndOneThatFailsFailsAlone()
+    {
+        // The writer is busy while 50 writes arrive; one of them breaks a constraint.
+        var busy = await Database.OpenForWriteAsync();
+        var writes = Enumerable.Range(0, 50).Select(i => Database.WriteTogetherAsync(async (connection, token) =>
+        {
+            var id = i == 17 ? "u-0" : $"u-{i}";
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', @id, @name, '2026-11-21');",
+                new { id, name = $"Person {i}" }, cancellationToken: token));
+            // What this write sees on its own connection, and what another connection sees committed: while they differ
+            // the writes before it in the same transaction are not committed yet.
+            var own = await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM people");
+            await using var reader = await Database.OpenAsync(token);
+            var committed = await reader.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM people");
+            return own - committed;
+        })).ToList();
+        Assert.All(writes, w => Assert.False(w.IsCompleted));
+        await busy.DisposeAsync();
+
+        var failed = await Assert.ThrowsAsync<SqliteException>(() => writes[17].WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(19, failed.SqliteErrorCode); // SQLITE_CONSTRAINT: only this write, rolled back alone
+        var uncommittedSeen = await Task.WhenAll(writes.Where((_, i) => i != 17)).WaitAsync(TimeSpan.FromSeconds(10));
+        // Shared commits: a later write saw earlier ones of its batch not yet committed (one commit each would show none).
+        Assert.Contains(uncommittedSeen, seen => seen > 1);
+        await using var check = await Database.OpenAsync();
+        Assert.Equal(49, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM people"));
+        Assert.Equal("Person 0", await check.ExecuteScalarAsync<string>("SELECT display_name FROM people WHERE user_id = 'u-0'"));
+    }
+
+    [Fact]
+    public async Task AWriteCancelledWhileWaitingIsNeverRun()
+    {
+        var busy = await Database.OpenForWriteAsync();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = Database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(
+            "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'cancelled', 'C', '2026-11-21');"), cancel.Token);
+        var kept = Database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(
+            "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'kept', 'K', '2026-11-21');"));
+        await cancel.CancelAsync();
+        await busy.DisposeAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, await kept.WaitAsync(TimeSpan.FromSeconds(10)));
+        await using var check = await Database.OpenAsync();
+        Assert.Equal(["kept"], await check.QueryAsync<string>("SELECT user_id FROM people"));
+    }
 }
