@@ -129,7 +129,9 @@ public static partial class OutboundPipeline
     /// <para>
     /// Each window is a <see cref="ConcurrencyLimiter"/> per conversation or tenant (oldest first), from a partitioned
     /// limiter that drops a partition once it has been idle, every permit back, for 10 s: thousands of conversations
-    /// cost memory only while their longest window (Teams: an hour) still holds one of their calls.
+    /// cost memory only while their longest window (Teams: an hour) still holds one of their calls. (That clean-up has
+    /// a race of its own: a call that looks a partition up in the instant it is dropped can be let through by the
+    /// dropped limiter, unseen by its successor. It takes a partition quiet for 10 s and a burst at that very instant.)
     /// </para>
     /// </remarks>
     internal sealed class RateGate : IDisposable
@@ -225,41 +227,6 @@ public static partial class OutboundPipeline
             }
         }
 
-        /// <summary>
-        /// Gives each permit back <see cref="RateWindow.Window"/> after the call ended, shortest window first, on the
-        /// gate's clock. Never early: a timer may fire a little before its time on the system clock, so the time left
-        /// is read again. Whatever happens, every permit goes back (at once if the gate is going).
-        /// </summary>
-        private async Task ReturnAfterWindowsAsync(long endedAt, (RateLimitLease Lease, TimeSpan Window)[] held)
-        {
-            var returned = 0;
-            try
-            {
-                for (; returned < held.Length; returned++)
-                {
-                    var window = held[returned].Window;
-                    // Capped at the window: a clock set back (a fake one) doesn't stretch the hold, nor overflow the timer.
-                    for (var left = Min(window - _time.GetElapsedTime(endedAt), window); left > TimeSpan.Zero; left = Min(window - _time.GetElapsedTime(endedAt), window))
-                    {
-                        await Task.Delay(left, _time, _disposed.Token).ConfigureAwait(false);
-                    }
-
-                    held[returned].Lease.Dispose();
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                // The gate is going.
-            }
-            finally
-            {
-                for (; returned < held.Length; returned++)
-                {
-                    held[returned].Lease.Dispose();
-                }
-            }
-        }
-
         /// <summary>A permit in each window, in order; false (the permits taken so far left for the caller to give back) when a queue is full.</summary>
         private static async Task<bool> TakeAsync(Permits permits, Window[] windows, string key, CancellationToken cancellationToken)
         {
@@ -277,8 +244,6 @@ public static partial class OutboundPipeline
 
             return true;
         }
-
-        private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
         /// <summary>One window: a concurrency limiter per partition (conversation or tenant) whose permits outlive their calls.</summary>
         private sealed class Window
@@ -334,8 +299,7 @@ public static partial class OutboundPipeline
             {
                 if (Interlocked.Exchange(ref _ended, 1) == 0 && _held.Count > 0)
                 {
-                    var endedAt = gate._time.GetTimestamp();
-                    _ = gate.ReturnAfterWindowsAsync(endedAt, [.. _held.OrderBy(h => h.Window)]);
+                    DelayedRelease.Start(gate._time, gate._time.GetTimestamp(), [.. _held.OrderBy(h => h.Window)], gate._disposed.Token);
                 }
             }
 
@@ -350,6 +314,96 @@ public static partial class OutboundPipeline
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// An ended call's permits on their way back: each <see cref="RateWindow.Window"/> after the call ended, shortest
+    /// window first, on one timer of the gate's clock. Never early: a timer may fire a little before its time on the
+    /// system clock, so the time left is read again when it fires. If the gate goes first, they all go back then.
+    /// </summary>
+    private sealed class DelayedRelease
+    {
+        private readonly TimeProvider _time;
+        private readonly long _endedAt;
+        private readonly (RateLimitLease Lease, TimeSpan Window)[] _held;
+        private readonly Lock _lock = new();
+        private ITimer? _timer;
+        private CancellationTokenRegistration _gateGoing;
+        private int _next;
+
+        private DelayedRelease(TimeProvider time, long endedAt, (RateLimitLease, TimeSpan)[] held)
+        {
+            _time = time;
+            _endedAt = endedAt;
+            _held = held;
+        }
+
+        /// <param name="held">Shortest window first.</param>
+        public static void Start(TimeProvider time, long endedAt, (RateLimitLease, TimeSpan)[] held, CancellationToken gateGoing)
+        {
+            var permits = new DelayedRelease(time, endedAt, held);
+            // An hour's timer keeps nothing of the call's execution context (its activity, its logging scopes) alive.
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                permits._timer = time.CreateTimer(static p => ((DelayedRelease)p!).Tick(), permits, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    permits._timer = time.CreateTimer(static p => ((DelayedRelease)p!).Tick(), permits, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            permits._gateGoing = gateGoing.UnsafeRegister(static p => ((DelayedRelease)p!).ReleaseAll(), permits);
+            permits.Tick();
+        }
+
+        /// <summary>Gives back every permit whose window has passed since the call ended, then waits for the next.</summary>
+        private void Tick()
+        {
+            lock (_lock)
+            {
+                while (_next < _held.Length)
+                {
+                    var (lease, window) = _held[_next];
+                    // Capped at the window: a clock set back (a fake one) neither stretches the hold nor overflows the timer.
+                    var elapsed = _time.GetElapsedTime(_endedAt);
+                    var left = elapsed < TimeSpan.Zero ? window : window - elapsed;
+                    if (left > TimeSpan.Zero)
+                    {
+                        _timer!.Change(left, Timeout.InfiniteTimeSpan);
+                        return;
+                    }
+
+                    lease.Dispose();
+                    _next++;
+                }
+
+                Done();
+            }
+        }
+
+        /// <summary>The gate is going: every permit goes back now.</summary>
+        private void ReleaseAll()
+        {
+            lock (_lock)
+            {
+                for (; _next < _held.Length; _next++)
+                {
+                    _held[_next].Lease.Dispose();
+                }
+
+                Done();
+            }
+        }
+
+        private void Done()
+        {
+            _timer!.Dispose();
+            // Unregister, not Dispose: that would wait for ReleaseAll, which may be waiting for the lock held here.
+            _gateGoing.Unregister();
         }
     }
 
