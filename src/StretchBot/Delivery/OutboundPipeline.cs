@@ -8,25 +8,33 @@ using Polly.Timeout;
 
 namespace StretchBot.Delivery;
 
+/// <summary>At most <see cref="Count"/> calls in any <see cref="Window"/>: a limit the platform counts over a sliding window.</summary>
+public sealed record RateWindow(int Count, TimeSpan Window)
+{
+    /// <summary>The longest window a gate holds a permit for (one day; Teams' longest is an hour).</summary>
+    public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(1);
+
+    public override string ToString() => $"{Count} per {Window}";
+}
+
 /// <summary>
-/// How one platform wants to be called: its retries, its per-attempt timeout, and its rate limits. Each channel
-/// states its own numbers; the pipeline that applies them (<see cref="OutboundPipeline"/>) is the same for all.
-/// <see cref="SendsPerHourPerConversation"/> 0 means no hourly limit.
+/// How one platform wants to be called: its retries, its per-attempt timeout, and its rate limits, as sliding windows
+/// per conversation (sends only) and per tenant (every request). Each channel states its own numbers; the pipeline
+/// that applies them (<see cref="OutboundPipeline"/>) is the same for all.
 /// </summary>
 public sealed record OutboundPolicy(
     int MaxRetries,
     TimeSpan RetryDelay,
     TimeSpan MaxRetryAfter,
     TimeSpan AttemptTimeout,
-    int SendsPerSecondPerConversation,
-    int RequestsPerSecondPerTenant,
-    int SendsPerHourPerConversation = 0);
+    IReadOnlyList<RateWindow> PerConversation,
+    IReadOnlyList<RateWindow> PerTenant);
 
 /// <summary>
 /// The one resilience pipeline and rate gate for every outbound platform call, built once in DI on a named
 /// HttpClient: retries of 412/429/5xx gateway errors, transport errors and timed-out attempts (exponential with
-/// jitter, Retry-After honoured), a timeout per attempt, and per conversation / per tenant token buckets with a
-/// throttled-until gate a 429 sets for its tenant. A channel's client tags each request with
+/// jitter, Retry-After honoured), a timeout per attempt, and a rate gate: the platform's sliding windows per
+/// conversation and per tenant, and a throttled-until a 429 sets for its tenant. A channel's client tags each request with
 /// <see cref="Tag"/>; a new channel calls <see cref="AddOutboundPipeline"/> and writes no sending code of its own.
 /// </summary>
 public static partial class OutboundPipeline
@@ -52,7 +60,7 @@ public static partial class OutboundPipeline
     {
         var name = builder.Name;
         builder.Services.AddKeyedSingleton(name, (sp, _) => new RateGate(policyOf(sp), sp.GetRequiredService<TimeProvider>()));
-        // Retries outermost; then the rate gate, so its waits (a throttled tenant, a full bucket) are not cut short by
+        // Retries outermost; then the rate gate, so its waits (a throttled tenant, a full window) are not cut short by
         // the per-attempt timeout; then the timeout, which covers only the call itself (and the token it needs).
         builder.AddResilienceHandler("outbound-retry", (pipeline, context) =>
         {
@@ -104,39 +112,60 @@ public static partial class OutboundPipeline
     }
 
     /// <summary>
-    /// Token buckets per conversation (sends only) and per tenant, plus the time until which a tenant is throttled
-    /// after a 429: waiting here beats another 429. One gate per channel client, shared by every sender of it.
+    /// The platform's sliding windows per conversation (sends only) and per tenant (every request), plus the time until
+    /// which a tenant is throttled after a 429: waiting here beats another 429. One gate per channel client, shared by
+    /// every sender of it.
     /// </summary>
+    /// <remarks>
+    /// <para>
+    /// A window "at most Count calls per Window" is a concurrency limit of Count whose permit is held from the moment a
+    /// call is let through until Window has passed after the call ended (answered, failed or cancelled). The platform
+    /// sees a call at the latest when it answers, and a later call at the earliest when we let it through, so no window
+    /// of the platform's own ever holds more than Count of our calls, however the latency varies. (A token bucket, or
+    /// a limiter that counts when it lets a call through, can't promise that: a fast call overtaking a slow one lands
+    /// in the slow one's window.) The price: a permit is busy for the call's own time plus Window, so a conversation
+    /// sending flat out gets a little less than its limit.
+    /// </para>
+    /// <para>
+    /// Each window is a <see cref="ConcurrencyLimiter"/> per conversation or tenant (oldest first), from a partitioned
+    /// limiter that drops a partition once it has been idle, every permit back, for 10 s: thousands of conversations
+    /// cost memory only while their longest window (Teams: an hour) still holds one of their calls. (That clean-up has
+    /// a race of its own: a call that looks a partition up in the instant it is dropped can be let through by the
+    /// dropped limiter, unseen by its successor. It takes a partition quiet for 10 s and a burst at that very instant.)
+    /// </para>
+    /// </remarks>
     internal sealed class RateGate : IDisposable
     {
-        private readonly PartitionedRateLimiter<string> _perConversation;
-        private readonly PartitionedRateLimiter<string>? _perConversationHourly;
-        private readonly PartitionedRateLimiter<string> _perTenant;
+        // A partition's queue; past it a call is answered as a 429 at once.
+        private const int ConversationQueue = 1000;
+        private const int TenantQueue = 10_000;
+
+        private readonly Window[] _perConversation;
+        private readonly Window[] _perTenant;
         private readonly ConcurrentDictionary<string, long> _throttledUntil = new(StringComparer.Ordinal);
         private readonly TimeSpan _maxWait;
         private readonly TimeProvider _time;
+
+        // Cancelled (never disposed: tokens of it are still read by late calls) when the gate goes, so the releases
+        // still waiting on the clock end with it.
+        private readonly CancellationTokenSource _disposed = new();
 
         public RateGate(OutboundPolicy policy, TimeProvider time)
         {
             _time = time;
             _maxWait = policy.MaxRetryAfter;
-            _perConversation = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => Bucket(policy.SendsPerSecondPerConversation, 1000)));
-            _perTenant = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => SmoothBucket(policy.RequestsPerSecondPerTenant, 10_000)));
-            if (policy.SendsPerHourPerConversation > 0)
-            {
-                // The hour's allowance may be spent in a burst (within the per-second limit), then it comes back
-                // evenly: one send per 3600/limit seconds, so no rolling hour ever holds more than the limit plus that.
-                var perHour = policy.SendsPerHourPerConversation;
-                _perConversationHourly = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = perHour, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(3600.0 / perHour),
-                    QueueLimit = 1000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
-                }));
-            }
+            // Longest window first: a conversation out of its hour's allowance waits there, holding none of its shorter windows.
+            _perConversation = [.. policy.PerConversation.OrderByDescending(w => w.Window).Select(w => new Window(w, ConversationQueue))];
+            _perTenant = [.. policy.PerTenant.OrderByDescending(w => w.Window).Select(w => new Window(w, TenantQueue))];
         }
 
-        /// <summary>Waits for the tenant's throttle to lift and for a token; null when the wait would be too long (answer as a 429).</summary>
-        public async Task<IDisposable?> EnterAsync(string? tenantId, string? conversationId, bool isSend, CancellationToken cancellationToken)
+        /// <summary>
+        /// Waits for the tenant's throttle to lift, then for a permit in each of the conversation's windows, then in the
+        /// tenant's (last, so a conversation held at its own limit holds none of its tenant's permits). Null when the
+        /// throttle outlasts MaxRetryAfter or a queue is full: answer as a 429. Dispose what it returns when the call
+        /// has ended.
+        /// </summary>
+        public async Task<Permits?> EnterAsync(string? tenantId, string? conversationId, bool isSend, CancellationToken cancellationToken)
         {
             if (tenantId is not null && _throttledUntil.TryGetValue(tenantId, out var until))
             {
@@ -153,19 +182,30 @@ public static partial class OutboundPipeline
                 }
             }
 
-            var tenantLease = tenantId is null ? null : await _perTenant.AcquireAsync(tenantId, 1, cancellationToken);
-            // The hour first: a conversation out of its hourly allowance waits without holding a per-second token.
-            var hourLease = conversationId is null || !isSend || _perConversationHourly is null ? null : await _perConversationHourly.AcquireAsync(conversationId, 1, cancellationToken);
-            var conversationLease = conversationId is null || !isSend ? null : await _perConversation.AcquireAsync(conversationId, 1, cancellationToken);
-            if (tenantLease is { IsAcquired: false } || conversationLease is { IsAcquired: false } || hourLease is { IsAcquired: false })
+            Permits? permits = new(this);
+            try
             {
-                tenantLease?.Dispose();
-                conversationLease?.Dispose();
-                hourLease?.Dispose();
-                return null;
-            }
+                if (conversationId is not null && isSend && !await TakeAsync(permits, _perConversation, conversationId, cancellationToken))
+                {
+                    return null;
+                }
 
-            return new Leases(tenantLease, conversationLease, hourLease);
+                if (tenantId is not null && !await TakeAsync(permits, _perTenant, tenantId, cancellationToken))
+                {
+                    return null;
+                }
+
+                // A permit can be handed over just as the caller gives up: no call will be made with it.
+                cancellationToken.ThrowIfCancellationRequested();
+                var taken = permits;
+                permits = null;
+                return taken;
+            }
+            finally
+            {
+                // Refused, cancelled or failed on the way: no call was made with them, so they go back at once.
+                permits?.ReturnUnused();
+            }
         }
 
         /// <summary>A 429 with Retry-After holds every request of that tenant until then, not only the one that got it.</summary>
@@ -180,57 +220,211 @@ public static partial class OutboundPipeline
 
         public void Dispose()
         {
-            _perConversation.Dispose();
-            _perConversationHourly?.Dispose();
-            _perTenant.Dispose();
+            _disposed.Cancel();
+            foreach (var window in _perConversation.Concat(_perTenant))
+            {
+                window.Limiter.Dispose();
+            }
+        }
+
+        /// <summary>A permit in each window, in order; false (the permits taken so far left for the caller to give back) when a queue is full.</summary>
+        private static async Task<bool> TakeAsync(Permits permits, Window[] windows, string key, CancellationToken cancellationToken)
+        {
+            foreach (var window in windows)
+            {
+                var lease = await window.AcquireAsync(key, cancellationToken);
+                if (!lease.IsAcquired)
+                {
+                    lease.Dispose();
+                    return false;
+                }
+
+                permits.Add(lease, window.Length);
+            }
+
+            return true;
+        }
+
+        /// <summary>One window: a concurrency limiter per partition (conversation or tenant) whose permits outlive their calls.</summary>
+        private sealed class Window
+        {
+            public Window(RateWindow limit, int queue)
+            {
+                if (limit.Count < 1 || limit.Window <= TimeSpan.Zero || limit.Window > RateWindow.MaxWindow)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(limit), limit, $"A rate window needs a count of at least 1 and a window above zero, up to {RateWindow.MaxWindow}.");
+                }
+
+                Length = limit.Window;
+                Limiter = PartitionedRateLimiter.Create<string, string>(
+                    key => RateLimitPartition.GetConcurrencyLimiter(key, _ => new ConcurrencyLimiterOptions
+                    {
+                        PermitLimit = limit.Count, QueueLimit = queue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                    }),
+                    StringComparer.Ordinal);
+            }
+
+            public TimeSpan Length { get; }
+
+            public PartitionedRateLimiter<string> Limiter { get; }
+
+            public async ValueTask<RateLimitLease> AcquireAsync(string key, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    return await Limiter.AcquireAsync(key, 1, cancellationToken);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The partitioned limiter disposes a partition idle for 10 s; a call that looked it up a moment
+                    // before meets it disposed (dotnet/runtime#99865). Asking again makes a fresh one. (Once the whole
+                    // gate is disposed, this throws again.)
+                    return await Limiter.AcquireAsync(key, 1, cancellationToken);
+                }
+            }
         }
 
         /// <summary>
-        /// A tenant's rate, handed out a tenth at a time every 100 ms (the partitioned limiter's replenishing tick): a
-        /// whole second's tokens at once would let a busy tenant send 50, then 50 more a moment later, which a platform
-        /// counting 50 in any one-second window answers with 429s (FanoutBench saw 2.5% of a fan-out refused). This way
-        /// no second holds more than the rate plus one tick's worth, right after an idle spell.
+        /// The permits one call holds. Disposing it says the call has ended (answered, failed or cancelled): each
+        /// permit goes back its window later.
         /// </summary>
-        private static TokenBucketRateLimiterOptions SmoothBucket(int perSecond, int queue)
+        internal sealed class Permits(RateGate gate) : IDisposable
         {
-            var perTick = Math.Max(1, perSecond / 10);
-            return new()
-            {
-                TokenLimit = perTick, TokensPerPeriod = perTick, ReplenishmentPeriod = TimeSpan.FromSeconds(perTick / (double)perSecond),
-                QueueLimit = queue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
-            };
-        }
+            private readonly List<(RateLimitLease Lease, TimeSpan Window)> _held = [];
+            private int _ended;
 
-        private static TokenBucketRateLimiterOptions Bucket(int perSecond, int queue) => new()
-        {
-            TokenLimit = perSecond, TokensPerPeriod = perSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = queue, QueueProcessingOrder = QueueProcessingOrder.OldestFirst, AutoReplenishment = true,
-        };
+            public void Add(RateLimitLease lease, TimeSpan window) => _held.Add((lease, window));
 
-        private sealed class Leases(RateLimitLease? tenant, RateLimitLease? conversation, RateLimitLease? hour) : IDisposable
-        {
             public void Dispose()
             {
-                tenant?.Dispose();
-                conversation?.Dispose();
-                hour?.Dispose();
+                if (Interlocked.Exchange(ref _ended, 1) == 0 && _held.Count > 0)
+                {
+                    DelayedRelease.Start(gate._time, gate._time.GetTimestamp(), [.. _held.OrderBy(h => h.Window)], gate._disposed.Token);
+                }
+            }
+
+            /// <summary>No call was made with these permits: they go back now.</summary>
+            public void ReturnUnused()
+            {
+                if (Interlocked.Exchange(ref _ended, 1) == 0)
+                {
+                    foreach (var (lease, _) in _held)
+                    {
+                        lease.Dispose();
+                    }
+                }
             }
         }
     }
 
-    /// <summary>Runs once per attempt, inside the retries: every attempt waits its turn at the gate.</summary>
+    /// <summary>
+    /// An ended call's permits on their way back: each <see cref="RateWindow.Window"/> after the call ended, shortest
+    /// window first, on one timer of the gate's clock. Never early: a timer may fire a little before its time on the
+    /// system clock, so the time left is read again when it fires. If the gate goes first, they all go back then.
+    /// </summary>
+    private sealed class DelayedRelease
+    {
+        private readonly TimeProvider _time;
+        private readonly long _endedAt;
+        private readonly (RateLimitLease Lease, TimeSpan Window)[] _held;
+        private readonly Lock _lock = new();
+        private ITimer? _timer;
+        private CancellationTokenRegistration _gateGoing;
+        private int _next;
+
+        private DelayedRelease(TimeProvider time, long endedAt, (RateLimitLease, TimeSpan)[] held)
+        {
+            _time = time;
+            _endedAt = endedAt;
+            _held = held;
+        }
+
+        /// <param name="held">Shortest window first.</param>
+        public static void Start(TimeProvider time, long endedAt, (RateLimitLease, TimeSpan)[] held, CancellationToken gateGoing)
+        {
+            var permits = new DelayedRelease(time, endedAt, held);
+            // An hour's timer keeps nothing of the call's execution context (its activity, its logging scopes) alive.
+            if (ExecutionContext.IsFlowSuppressed())
+            {
+                permits._timer = time.CreateTimer(static p => ((DelayedRelease)p!).Tick(), permits, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+            else
+            {
+                using (ExecutionContext.SuppressFlow())
+                {
+                    permits._timer = time.CreateTimer(static p => ((DelayedRelease)p!).Tick(), permits, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                }
+            }
+
+            permits._gateGoing = gateGoing.UnsafeRegister(static p => ((DelayedRelease)p!).ReleaseAll(), permits);
+            permits.Tick();
+        }
+
+        /// <summary>Gives back every permit whose window has passed since the call ended, then waits for the next.</summary>
+        private void Tick()
+        {
+            lock (_lock)
+            {
+                while (_next < _held.Length)
+                {
+                    var (lease, window) = _held[_next];
+                    // Capped at the window: a clock set back (a fake one) neither stretches the hold nor overflows the timer.
+                    var elapsed = _time.GetElapsedTime(_endedAt);
+                    var left = elapsed < TimeSpan.Zero ? window : window - elapsed;
+                    if (left > TimeSpan.Zero)
+                    {
+                        _timer!.Change(left, Timeout.InfiniteTimeSpan);
+                        return;
+                    }
+
+                    lease.Dispose();
+                    _next++;
+                }
+
+                Done();
+            }
+        }
+
+        /// <summary>The gate is going: every permit goes back now.</summary>
+        private void ReleaseAll()
+        {
+            lock (_lock)
+            {
+                for (; _next < _held.Length; _next++)
+                {
+                    _held[_next].Lease.Dispose();
+                }
+
+                Done();
+            }
+        }
+
+        private void Done()
+        {
+            _timer!.Dispose();
+            // Unregister, not Dispose: that would wait for ReleaseAll, which may be waiting for the lock held here.
+            _gateGoing.Unregister();
+        }
+    }
+
+    /// <summary>
+    /// Runs once per attempt, inside the retries: every attempt waits its turn at the gate, and holds its permits
+    /// across the call, so they count from the moment it ended.
+    /// </summary>
     private sealed class RateGateHandler(RateGate gate) : DelegatingHandler
     {
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             request.Options.TryGetValue(TenantKey, out var tenant);
             request.Options.TryGetValue(ConversationKey, out var conversation);
-            using var leases = await gate.EnterAsync(tenant, conversation, request.Method != HttpMethod.Get, cancellationToken);
-            if (leases is null)
+            using var permits = await gate.EnterAsync(tenant, conversation, request.Method != HttpMethod.Get, cancellationToken);
+            if (permits is null)
             {
                 return new HttpResponseMessage(HttpStatusCode.TooManyRequests) { RequestMessage = request, ReasonPhrase = "Held by StretchBot's rate gate" };
             }
 
+            // The response's headers are the end of the call: the platform saw it by then. Content read afterwards by
+            // HttpClient needs no permit.
             var response = await base.SendAsync(request, cancellationToken);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {

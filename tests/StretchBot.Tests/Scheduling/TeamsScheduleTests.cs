@@ -192,7 +192,9 @@ public abstract class TeamsScheduleTest : TeamsTest
         activity["entities"] = new JsonArray(new JsonObject { ["type"] = "clientInfo", ["locale"] = "en-US", ["timezone"] = user.TimeZone, ["platform"] = "Web" });
         var before = Fake.Requests.Count;
         await Teams.SendAsync(activity);
-        await BackgroundWorkFinishedAsync();
+        // Time passes as it does between one message and the next: the rate gate holds each reply's permit for a
+        // second (and two, and an hour) after it was sent, on the app's clock.
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         var posts = Fake.Requests.Skip(before).Where(r => r.Method == "POST").ToList();
         Assert.NotEmpty(posts);
         return string.Join("\n", posts.Select(p => (string?)p.Body?["text"] + "\n" + CardReader.AllText(p.Card)));
@@ -210,7 +212,9 @@ public abstract class TeamsScheduleTest : TeamsTest
 
         var before = Fake.Requests.Count;
         await Teams.SendAsync(activity);
-        await BackgroundWorkFinishedAsync();
+        // Time passes as it does between one message and the next: the rate gate holds each reply's permit for a
+        // second (and two, and an hour) after it was sent, on the app's clock.
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         var posts = Fake.Requests.Skip(before).Where(r => r.Method == "POST").ToList();
         Assert.NotEmpty(posts);
         return string.Join("\n", posts.Select(p => (string?)p.Body?["text"] + "\n" + CardReader.AllText(p.Card)));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StretchBot.Channels.Teams;
+using StretchBot.Delivery;
 using StretchBot.Tests.Infrastructure;
 
 namespace StretchBot.Tests.Teams;
@@ -74,6 +75,29 @@ public sealed class TeamsSettingsTests : AppTest
     }
 
     [Fact]
+    public void TheRateLimitsAreTeamsSlidingWindowsEachOneASetting()
+    {
+        using var provider = TeamsServices(new() { ["Teams:SendsPer30SecondsPerConversation"] = "40" });
+
+        var policy = provider.GetRequiredService<IOptions<TeamsOptions>>().Value.OutboundPolicy;
+
+        RateWindow[] conversation = [new(7, TimeSpan.FromSeconds(1)), new(8, TimeSpan.FromSeconds(2)), new(40, TimeSpan.FromSeconds(30)), new(1800, TimeSpan.FromHours(1))];
+        Assert.Equal(conversation, policy.PerConversation);
+        Assert.Equal([new RateWindow(50, TimeSpan.FromSeconds(1))], policy.PerTenant);
+    }
+
+    [Fact]
+    public void ARateLimitOfZeroStopsTheAppSayingWhatToFix()
+    {
+        using var provider = TeamsServices(new() { ["Teams:SendsPer2SecondsPerConversation"] = "0" });
+
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<TeamsOptions>>().Value);
+
+        Assert.StartsWith("Teams outbound settings are out of range:", failure.Message);
+        Assert.Contains("SendsPer2SecondsPerConversation", failure.Message);
+    }
+
+    [Fact]
     public void TheTopLevelBotFrameworkSettingNamesWorkToo()
     {
         Factory.Settings["MicrosoftAppId"] = FakeBotFramework.AppId;
@@ -85,5 +109,13 @@ public sealed class TeamsSettingsTests : AppTest
 
         Assert.Equal(FakeBotFramework.AppId, options.MicrosoftAppId);
         Assert.True(options.AuthenticationEnabled);
+    }
+
+    private static ServiceProvider TeamsServices(Dictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddSingleton(TimeProvider.System);
+        services.AddTeamsChannel();
+        return services.BuildServiceProvider();
     }
 }

@@ -1,3 +1,5 @@
+using StretchBot.Delivery;
+
 namespace StretchBot.Channels.Teams;
 
 /// <summary>How the bot's Entra app identity gets outbound tokens (the Azure Bot resource's "type").</summary>
@@ -54,13 +56,22 @@ public sealed class TeamsOptions
     /// <summary>A Retry-After longer than this is not waited for in the request that got it.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    // Teams' limits per bot per conversation (send or create conversation) and per app per tenant, each counted over a
+    // sliding window: the gate keeps every window of Teams' own within them, whatever the latency.
+
     /// <summary>Teams allows 7 sends per second per conversation.</summary>
     public int SendsPerSecondPerConversation { get; set; } = 7;
+
+    /// <summary>Teams allows 8 sends per 2 seconds per conversation.</summary>
+    public int SendsPer2SecondsPerConversation { get; set; } = 8;
+
+    /// <summary>Teams allows 60 sends per 30 seconds per conversation.</summary>
+    public int SendsPer30SecondsPerConversation { get; set; } = 60;
 
     /// <summary>Teams allows 1,800 sends per hour per conversation.</summary>
     public int SendsPerHourPerConversation { get; set; } = 1800;
 
-    /// <summary>Teams allows about 50 requests per second per app per tenant.</summary>
+    /// <summary>Teams allows 50 requests per second per app per tenant.</summary>
     public int RequestsPerSecondPerTenant { get; set; } = 50;
 
     /// <summary>
@@ -73,8 +84,16 @@ public sealed class TeamsOptions
     public string DefaultTenantFor(string channelId) => DefaultTenants.TryGetValue(channelId, out var tenant) && tenant.Length > 0 ? tenant : "default";
 
     /// <summary>The numbers the one outbound pipeline applies to Bot Connector calls.</summary>
-    public StretchBot.Delivery.OutboundPolicy OutboundPolicy => new(
-        OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout, SendsPerSecondPerConversation, RequestsPerSecondPerTenant, SendsPerHourPerConversation);
+    public OutboundPolicy OutboundPolicy => new(
+        OutboundMaxRetries, OutboundRetryDelay, MaxRetryAfter, OutboundAttemptTimeout,
+        PerConversation:
+        [
+            new(SendsPerSecondPerConversation, TimeSpan.FromSeconds(1)),
+            new(SendsPer2SecondsPerConversation, TimeSpan.FromSeconds(2)),
+            new(SendsPer30SecondsPerConversation, TimeSpan.FromSeconds(30)),
+            new(SendsPerHourPerConversation, TimeSpan.FromHours(1)),
+        ],
+        PerTenant: [new(RequestsPerSecondPerTenant, TimeSpan.FromSeconds(1))]);
 
     public bool AuthenticationEnabled => !string.IsNullOrWhiteSpace(MicrosoftAppId);
 
@@ -87,10 +106,12 @@ public sealed class TeamsOptions
         if (OutboundMaxRetries is < 1 or > 10 || OutboundRetryDelay <= TimeSpan.Zero || OutboundRetryDelay > TimeSpan.FromMinutes(1)
             || OutboundAttemptTimeout < TimeSpan.FromMilliseconds(100) || OutboundAttemptTimeout > TimeSpan.FromHours(1)
             || MaxRetryAfter < TimeSpan.Zero || MaxRetryAfter > TimeSpan.FromMinutes(10)
-            || SendsPerSecondPerConversation < 1 || SendsPerHourPerConversation < 1 || RequestsPerSecondPerTenant < 1 || SharedCardUpdateInterval < TimeSpan.FromSeconds(1))
+            || SendsPerSecondPerConversation < 1 || SendsPer2SecondsPerConversation < 1 || SendsPer30SecondsPerConversation < 1
+            || SendsPerHourPerConversation < 1 || RequestsPerSecondPerTenant < 1 || SharedCardUpdateInterval < TimeSpan.FromSeconds(1))
         {
             return "Teams outbound settings are out of range: OutboundMaxRetries 1–10, OutboundRetryDelay up to 1 minute, OutboundAttemptTimeout 100 ms to 1 hour, "
-                + "MaxRetryAfter up to 10 minutes, SendsPerSecondPerConversation, SendsPerHourPerConversation and RequestsPerSecondPerTenant at least 1, SharedCardUpdateInterval at least 1 s.";
+                + "MaxRetryAfter up to 10 minutes, SendsPerSecondPerConversation, SendsPer2SecondsPerConversation, SendsPer30SecondsPerConversation, "
+                + "SendsPerHourPerConversation and RequestsPerSecondPerTenant at least 1, SharedCardUpdateInterval at least 1 s.";
         }
 
         if (string.IsNullOrWhiteSpace(MicrosoftAppId))
