@@ -161,6 +161,9 @@ public static class FanoutBench
             return 2;
         }
 
+        var warmUp = options.WarmUp && !options.QuartzOnly && !options.StandIn
+            ? await WarmUpAsync(services, fake, due - TimeSpan.FromMinutes(1), ct)
+            : "none (--no-warm-up, --quartz-only or --stand-in)";
         Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
         // The app's Quartz runs Scheduling:PrepareAhead early (its own clock is that much ahead): the figures start when
         // the first trigger fires or just before the due instant, whichever comes first. The posts go at the instant.
@@ -231,13 +234,13 @@ public static class FanoutBench
         if (!options.QuartzOnly && !options.StandIn)
         {
             // The app's own record of the nudges: one row per schedule and fire time, by status and reason.
-            foreach (var row in host.Factory.Rows("SELECT status, COALESCE(reason, ''), COUNT(*), MIN(created_at), MAX(created_at), MAX(updated_at), SUM(attempts) FROM deliveries GROUP BY status, reason ORDER BY status;"))
+            foreach (var row in host.Factory.Rows($"SELECT status, COALESCE(reason, ''), COUNT(*), MIN(created_at), MAX(created_at), MAX(updated_at), SUM(attempts) FROM deliveries WHERE tenant_id NOT LIKE '{WarmUpTenantPrefix}%' GROUP BY status, reason ORDER BY status;"))
             {
                 Log($"deliveries: {row[0]} {row[1]}: {row[2]} (created {row[3]} … {row[4]}, last updated {row[5]}, attempts {row[6]})");
             }
         }
 
-        var report = Report(options, standInFailed, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset);
+        var report = Report(options, standInFailed, fake, meter, channels, dueTimestamp, doneTimestamp, due, installTime, scheduleTime, setupLoad, dueLoad ?? endLoad, endLoad, figures, resources.PeakReset, warmUp);
         Console.WriteLine();
         Console.WriteLine(report.Text);
         return report.Ok ? 0 : 1;
@@ -245,7 +248,7 @@ public static class FanoutBench
 
     private static (string Text, bool Ok) Report(
         BenchOptions options, long standInFailed, FakeConnector fake, FiringMeter meter, (int Tenant, string Conversation)[] channels, long dueTimestamp, long doneTimestamp,
-        DateTimeOffset due, TimeSpan installTime, TimeSpan scheduleTime, string setupLoad, string dueLoad, string endLoad, Resources.Figures figures, bool peakReset)
+        DateTimeOffset due, TimeSpan installTime, TimeSpan scheduleTime, string setupLoad, string dueLoad, string endLoad, Resources.Figures figures, bool peakReset, string warmUp)
     {
         var text = new StringBuilder();
         var ok = true;
@@ -256,6 +259,7 @@ public static class FanoutBench
         Row("setup: installs (InstallStore)", options.QuartzOnly ? "skipped (--quartz-only)" : $"{installTime.TotalSeconds:F1} s ({options.Channels / installTime.TotalSeconds:F0}/s) [{setupLoad}]");
         Row(options.Burst ? "setup: schedules (ScheduleStore, no Quartz jobs)" : options.DirectSetup ? "setup: schedules (ScheduleStore + Quartz)" : "setup: schedules (ScheduleService.ChangeAsync)", $"{scheduleTime.TotalSeconds:F1} s ({options.Channels / scheduleTime.TotalSeconds:F0}/s){(options.DirectSetup || options.Burst ? $", {options.SetupWorkers} workers" : ", one at a time (its gate)")}");
         Row("machine load at the due instant / at the end", $"{dueLoad} / {endLoad}");
+        Row("warm-up (a minute before, other tenants)", warmUp);
         if (options.Burst)
         {
             Row("BURST", "no Quartz: the bench called INudgeFiring for every schedule at the due instant");
@@ -364,6 +368,56 @@ public static class FanoutBench
     }
 
     private static string Signed(double seconds) => seconds.ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " s";
+
+    private const string WarmUpTenantPrefix = "warm-up-";
+
+    /// <summary>
+    /// 500 channels in 5 tenants of their own (t91–t95 on the fake), each with a schedule at <paramref name="at"/>, a minute
+    /// before the due instant: their nudges are prepared now (through the app's nudge service, as Quartz would) and posted
+    /// at that minute through the same dispatcher, outbound pipeline and Kestrel as the fan-out. Then the fake forgets them.
+    /// </summary>
+    private static async Task<string> WarmUpAsync(IServiceProvider services, FakeConnector fake, DateTimeOffset at, CancellationToken ct)
+    {
+        if (at - TimeProvider.System.GetUtcNow() < TimeSpan.FromSeconds(5))
+        {
+            return "skipped: setup ended less than 5 s before the minute before the due instant";
+        }
+
+        var installs = services.GetRequiredService<InstallStore>();
+        var store = services.GetRequiredService<ScheduleStore>();
+        var nudges = services.GetRequiredService<StretchBot.Nudges.NudgeService>();
+        var specText = $"mon tue wed thu fri sat sun {TimeOnly.FromTimeSpan(at.UtcDateTime.TimeOfDay):HH\\:mm}";
+        var ids = new List<string>();
+        for (var i = 0; i < 500; i++)
+        {
+            var tenant = 91 + (i % 5);
+            var conversation = $"19:warm-up-{tenant}-{i:000}@thread.tacv2";
+            var tenantId = WarmUpTenantPrefix + tenant.ToString(CultureInfo.InvariantCulture);
+            var reference = new TeamsReference(fake.ServiceUrl(tenant), conversation, "28:stretchbot-bench", "StretchBot").Serialize();
+            await installs.UpsertAsync(new Install(tenantId, "msteams", conversation, "channel", $"19:team-{tenant}@thread.tacv2", "Warm-up team", conversation, reference, "29:bench-installer"), ct);
+            var saved = await store.SaveAsync(new Schedule(ScheduleStore.NewId(), tenantId, "msteams", conversation, string.Empty,
+                specText, "UTC", null, "desk", 0, null, null, null, null, "29:bench-installer", []), ct)
+                ?? throw new InvalidOperationException("A fresh schedule row met a concurrent change.");
+            ids.Add(saved.Id);
+        }
+
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, (id, token) => new ValueTask(nudges.FireAsync(id, at, token)));
+        var clock = Stopwatch.StartNew();
+        while (fake.ChannelsReached < 500)
+        {
+            if (TimeProvider.System.GetUtcNow() > at + TimeSpan.FromSeconds(30))
+            {
+                return $"incomplete: {fake.ChannelsReached} of 500 by {at:HH:mm:ss} + 30 s";
+            }
+
+            await Task.Delay(20, ct);
+        }
+
+        var done = TimeProvider.System.GetUtcNow() - at;
+        var result = $"500 channels in 5 tenants at {at:HH:mm:ss} UTC, all posted by +{done.TotalSeconds:F2} s, {fake.Throttled} × 429";
+        fake.Reset();
+        return result;
+    }
 
     private static string TenantId(int tenant) => $"00000000-0000-4000-8000-0000000000{tenant:00}";
 

@@ -50,9 +50,13 @@ public sealed class SchedulingOptions
     /// <summary>The largest random offset <c>jitter</c> may set.</summary>
     public TimeSpan MaxJitter { get; set; } = TimeSpan.FromMinutes(60);
 
-    /// <summary>How many nudges are on their way to the platforms at once (the rate gates pace them further).</summary>
+    /// <summary>
+    /// How many nudges are on their way to the platforms at once (the rate gates pace them further). Enough for every
+    /// tenant to spend its per-second allowance at the start of each second: FanoutBench, 10,000 channels in 20 tenants,
+    /// took 10.2 s with 32 and 10.0 s with 128 (the floor the limits allow is 9.0 s); 256 gained nothing more.
+    /// </summary>
     [Range(1, 1024)]
-    public int MaxConcurrentDeliveries { get; set; } = 32;
+    public int MaxConcurrentDeliveries { get; set; } = 128;
 
     /// <summary>The minimum interval for a channel: the playground ("local") has its own.</summary>
     public TimeSpan MinimumIntervalFor(string channelId) => channelId == "local" ? PlaygroundMinimumInterval : MinimumInterval;
