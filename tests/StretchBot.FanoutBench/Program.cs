@@ -164,7 +164,7 @@ public static class FanoutBench
         var warmUp = options.WarmUp && !options.QuartzOnly && !options.StandIn
             ? await WarmUpAsync(services, fake, due - TimeSpan.FromMinutes(1), ct)
             : "none (--no-warm-up, --quartz-only or --stand-in)";
-        Log($"waiting {margin.TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
+        Log($"warm-up: {warmUp}; waiting {Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp).TotalSeconds:F0} s for {due:HH:mm:ss} UTC");
         // The app's Quartz runs Scheduling:PrepareAhead early (its own clock is that much ahead): the figures start when
         // the first trigger fires or just before the due instant, whichever comes first. The posts go at the instant.
         while (Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), dueTimestamp) > TimeSpan.FromSeconds(2) && meter.Fired == 0)
