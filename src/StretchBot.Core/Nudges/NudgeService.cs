@@ -76,7 +76,9 @@ public sealed partial class NudgeService(
 
         if (schedule.StoppedAt is not null || schedule.Spec is null)
         {
-            await SkipAsync(record, SkipReasons.Stopped, cancellationToken);
+            // A trigger of a schedule stopped a moment ago (its job goes now). No record: a restore within the minute
+            // builds new triggers, and this time is prepared again by them.
+            await DeleteJobAsync(scheduleId, cancellationToken);
             return;
         }
 
@@ -170,7 +172,15 @@ public sealed partial class NudgeService(
             return delivery.DueAt;
         }
 
-        return (await deliveries.FindAsync(source, LaterFireTime, cancellationToken))?.DueAt ?? due;
+        var existing = await deliveries.FindAsync(source, LaterFireTime, cancellationToken);
+        if (existing is { Status: DeliveryStatus.Pending })
+        {
+            // Clicked again: the same reminder. Handed over again in case the first click's hand-over never happened
+            // (its request was cut off after the record was written); the dispatcher ignores a record it already has.
+            dispatcher.Enqueue(existing);
+        }
+
+        return existing?.DueAt ?? due;
     }
 
     /// <summary>The zone a schedule's days are counted in.</summary>
@@ -219,7 +229,12 @@ public sealed partial class NudgeService(
     /// <summary>Nobody clicked Done on the last few nudges: pause, and say so once (the skipped record is the "once").</summary>
     private async Task PauseUnansweredAsync(Schedule schedule, Delivery skipped, CancellationToken cancellationToken)
     {
-        await schedules.PauseAsync(schedule.Id, UntilResumed, PauseReasons.Unanswered, cancellationToken);
+        if (!await schedules.PauseUnansweredAsync(schedule.Id, UntilResumed, cancellationToken))
+        {
+            // Paused for this already, by a nudge decided at the same moment: said once.
+            return;
+        }
+
         LogPausedUnanswered(logger, _options.UnansweredLimit);
         var notice = await deliveries.TryAddAsync(
             new NewDelivery($"{schedule.Id}/unanswered", skipped.FireTime, DeliveryKinds.Notice, skipped.TenantId, skipped.ChannelId, skipped.ConversationId, time.GetUtcNow()),

@@ -137,6 +137,14 @@ public sealed class ScheduleStore(Database database, TimeProvider time)
         UpdateAsync("UPDATE schedules SET paused_until = @until, pause_reason = @reason, updated_at = @now, version = version + 1 WHERE id = @id;",
             new { id, until = Instant(until), reason }, cancellationToken);
 
+    /// <summary>
+    /// Pauses a schedule until someone says <c>resume</c> because nobody answered its nudges; false when it was paused for
+    /// that already (two nudges decided at once after a restart), so the pause is announced once.
+    /// </summary>
+    public Task<bool> PauseUnansweredAsync(string id, DateTimeOffset until, CancellationToken cancellationToken) =>
+        UpdateAsync("UPDATE schedules SET paused_until = @until, pause_reason = @reason, updated_at = @now, version = version + 1 WHERE id = @id AND pause_reason IS NOT @reason;",
+            new { id, until = Instant(until), reason = PauseReasons.Unanswered }, cancellationToken);
+
     /// <summary>The conversation is gone (bot removed, app uninstalled): the schedule stops, its settings and the reason are kept.</summary>
     public Task<bool> StopAsync(string id, string reason, CancellationToken cancellationToken) =>
         UpdateAsync("UPDATE schedules SET stopped_at = @now, stopped_reason = @reason, updated_at = @now, version = version + 1 WHERE id = @id AND stopped_at IS NULL;",

@@ -13,9 +13,9 @@ public static class SchedulingServiceCollectionExtensions
     /// path, so Storage:SqlitePath moves both), its QRTZ_* tables created on first start and never migrated by us.
     /// </summary>
     /// <remarks>
-    /// Quartz 4.7.3 runs on the container's <see cref="TimeProvider"/> when none is given to it (UseTimeProvider,
-    /// then the container's, then the system clock): the app's clock, which tests replace with a fake one, drives
-    /// fire times, misfire checks and the scheduler loop's waits.
+    /// Quartz 4.7.3 runs a named scheduler on the <see cref="TimeProvider"/> registered under its name: here the app's
+    /// clock (which tests replace with a fake one) plus Scheduling:PrepareAhead, so fire times, misfire checks and the
+    /// scheduler loop's waits all follow the app's clock, a minute early.
     /// </remarks>
     public static IServiceCollection AddScheduling(this IServiceCollection services)
     {

@@ -54,6 +54,7 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public async Task<WriteTurn> OpenForWriteAsync(CancellationToken cancellationToken = default)
     {
+        ThrowIfInsideWrite();
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
@@ -100,21 +101,49 @@ public sealed class Database : IAsyncDisposable
     /// </summary>
     public async Task<T> WriteTogetherAsync<T>(Func<DbConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken = default)
     {
+        ThrowIfInsideWrite();
         var item = new BatchedWrite<T>(write, cancellationToken);
         _batched.Enqueue(item);
         // Whoever holds the writer next commits everything queued by then, this write included, or leaves it to the one
-        // after: a caller waits for its own write at most two turns.
-        while (!item.Done.IsCompleted)
+        // after: a caller waits for its own write at most two turns, and stops waiting for the writer once it is done.
+        try
         {
-            await using var turn = await OpenForWriteAsync(cancellationToken);
-            if (!item.Done.IsCompleted)
+            while (!item.Done.IsCompleted)
             {
-                await CommitQueuedAsync(turn.Connection);
+                var turn = OpenForWriteAsync(cancellationToken);
+                if (await Task.WhenAny(item.Done, turn) == item.Done)
+                {
+                    // Committed (or failed) in someone else's turn: hand this turn straight back when it comes.
+                    _ = turn.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    break;
+                }
+
+                await using var held = await turn;
+                if (!item.Done.IsCompleted)
+                {
+                    await CommitQueuedAsync(held.Connection);
+                }
             }
+        }
+        catch (Exception) when (!item.TryAbandon())
+        {
+            // Given up waiting (cancelled, or the writer couldn't be opened) after another turn had taken this write:
+            // it runs to its end, and its caller hears how it went, never "cancelled" for a write that committed.
         }
 
         await item.Done;
         return item.Result!;
+    }
+
+    // A write's callback runs while this process holds the writer: asking for the writer again there would wait forever.
+    private static readonly AsyncLocal<bool> InsideWrite = new();
+
+    private static void ThrowIfInsideWrite()
+    {
+        if (InsideWrite.Value)
+        {
+            throw new InvalidOperationException("A database write asked for the writer from inside another write: use the connection it was given.");
+        }
     }
 
     /// <summary>Runs every queued write (up to a bound) in one transaction on the writer connection, then tells their callers.</summary>
@@ -123,13 +152,10 @@ public sealed class Database : IAsyncDisposable
         var batch = new List<BatchedWrite>();
         while (batch.Count < 512 && _batched.TryDequeue(out var next))
         {
-            if (next.CancellationToken.IsCancellationRequested)
+            if (next.TryClaim())
             {
-                next.Cancel();
-                continue;
+                batch.Add(next);
             }
-
-            batch.Add(next);
         }
 
         if (batch.Count == 0)
@@ -139,35 +165,26 @@ public sealed class Database : IAsyncDisposable
 
         try
         {
-            await ExecuteAsync(connection, "BEGIN IMMEDIATE;", CancellationToken.None);
+            await RunInOneTransactionAsync(connection, batch);
+        }
+        catch (Exception)
+        {
+            // The transaction itself failed (the file busy past the timeout, the disk): nothing of it was written. Each
+            // write gets a transaction of its own, so one bad moment doesn't fail a batch of unrelated writes.
+            await RollBackIfOpenAsync(connection);
             foreach (var write in batch)
             {
-                await ExecuteAsync(connection, "SAVEPOINT batched;", CancellationToken.None);
+                write.Failed = null;
                 try
                 {
-                    await write.RunAsync(connection);
-                    await ExecuteAsync(connection, "RELEASE batched;", CancellationToken.None);
+                    await RunInOneTransactionAsync(connection, [write]);
                 }
                 catch (Exception exception)
                 {
+                    await RollBackIfOpenAsync(connection);
                     write.Failed = exception;
-                    await ExecuteAsync(connection, "ROLLBACK TO batched; RELEASE batched;", CancellationToken.None);
                 }
             }
-
-            await ExecuteAsync(connection, "COMMIT;", CancellationToken.None);
-        }
-        catch (Exception exception)
-        {
-            // The transaction itself failed (the disk, the file): nothing of it was written. The write turn closes a
-            // connection left inside a transaction, which rolls it back.
-            foreach (var write in batch)
-            {
-                write.Failed ??= exception;
-                write.Fail(exception);
-            }
-
-            return;
         }
 
         foreach (var write in batch)
@@ -176,19 +193,69 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    private static async Task RunInOneTransactionAsync(DbConnection connection, IReadOnlyList<BatchedWrite> batch)
+    {
+        await ExecuteAsync(connection, "BEGIN IMMEDIATE;", CancellationToken.None);
+        foreach (var write in batch)
+        {
+            await ExecuteAsync(connection, "SAVEPOINT batched;", CancellationToken.None);
+            try
+            {
+                InsideWrite.Value = true;
+                await write.RunAsync(connection);
+                await ExecuteAsync(connection, "RELEASE batched;", CancellationToken.None);
+            }
+            catch (Exception exception)
+            {
+                write.Failed = exception;
+                await ExecuteAsync(connection, "ROLLBACK TO batched; RELEASE batched;", CancellationToken.None);
+            }
+            finally
+            {
+                InsideWrite.Value = false;
+            }
+        }
+
+        await ExecuteAsync(connection, "COMMIT;", CancellationToken.None);
+    }
+
+    private static async Task RollBackIfOpenAsync(DbConnection connection)
+    {
+        if (connection is SqliteConnection { State: System.Data.ConnectionState.Open, Handle: { } handle } && SQLitePCL.raw.sqlite3_get_autocommit(handle) == 0)
+        {
+            await ExecuteAsync(connection, "ROLLBACK;", CancellationToken.None);
+        }
+    }
+
     private abstract class BatchedWrite(CancellationToken cancellationToken)
     {
+        private const int Queued = 0, Claimed = 1, Abandoned = 2;
+        private int _state;
+
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
         public Exception? Failed { get; set; }
+
+        /// <summary>A turn takes the write; false when its caller gave up first (then it never runs).</summary>
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+        /// <summary>The caller gives up; false when a turn already took the write (then the caller waits for it).</summary>
+        public bool TryAbandon()
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) != Queued)
+            {
+                return false;
+            }
+
+            Cancel();
+            return true;
+        }
 
         public abstract Task RunAsync(DbConnection connection);
 
         public abstract void Finish();
 
-        public abstract void Fail(Exception exception);
-
-        public abstract void Cancel();
+        protected abstract void Cancel();
     }
 
     private sealed class BatchedWrite<T>(Func<DbConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken) : BatchedWrite(cancellationToken)
@@ -199,7 +266,8 @@ public sealed class Database : IAsyncDisposable
 
         public T? Result { get; private set; }
 
-        public override async Task RunAsync(DbConnection connection) => Result = await write(connection, CancellationToken);
+        // Claimed means it runs to its end: the caller's token no longer cuts it short half-way through a batch.
+        public override async Task RunAsync(DbConnection connection) => Result = await write(connection, CancellationToken.None);
 
         public override void Finish()
         {
@@ -213,9 +281,7 @@ public sealed class Database : IAsyncDisposable
             }
         }
 
-        public override void Fail(Exception exception) => _done.TrySetException(exception);
-
-        public override void Cancel() => _done.TrySetCanceled(CancellationToken);
+        protected override void Cancel() => _done.TrySetCanceled(CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -128,4 +128,16 @@ public sealed class DatabaseTests : SqliteFileTest
         await using var check = await Database.OpenAsync();
         Assert.Equal(["kept"], await check.QueryAsync<string>("SELECT user_id FROM people"));
     }
+
+    [Fact]
+    public async Task AWriteThatAsksForTheWriterAgainFailsInsteadOfHangingEveryWriter()
+    {
+        var nested = Database.WriteTogetherAsync((connection, token) => Database.WriteTogetherAsync((c, t) => Task.FromResult(1), token));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => nested.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("inside another write", error.Message);
+
+        // The writer is free for the next one.
+        Assert.Equal(1, await Database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(
+            "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'after', 'A', '2026-11-21');")).WaitAsync(TimeSpan.FromSeconds(10)));
+    }
 }
