@@ -55,8 +55,11 @@ try {
     await card.locator('button.ac-pushButton:visible', { hasText: 'Next step' }).first().click();
     await card.locator(`text=/Step ${step + 1} of ${total}/`).first().waitFor({ state: 'visible' });
   }
+  // The answer to this click is a card that wasn't there before it (an earlier card may match the same words).
+  const answers = page.locator('.ac-adaptiveCard').filter({ hasText: 'streak' }).filter({ hasText: 'Done' });
+  const before = await answers.count();
   await card.locator('button.ac-pushButton:visible', { hasText: 'Done' }).first().click();
-  const confirmation = page.locator('.ac-adaptiveCard').filter({ hasText: 'streak' }).filter({ hasText: 'Done' }).last();
+  const confirmation = answers.nth(before);
   await confirmation.waitFor();
   await confirmation.scrollIntoViewIfNeeded();
   await shot('pushed-card-done');

@@ -120,10 +120,12 @@ public sealed class DatabaseTests : SqliteFileTest
             "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'cancelled', 'C', '2026-11-21');"), cancel.Token);
         var kept = Database.WriteTogetherAsync((connection, token) => connection.ExecuteAsync(
             "INSERT INTO people (tenant_id, user_id, display_name, first_seen) VALUES ('t', 'kept', 'K', '2026-11-21');"));
+
+        // Given up before any turn took it: its caller hears "cancelled", and no later turn runs it.
         await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(10)));
         await busy.DisposeAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(1, await kept.WaitAsync(TimeSpan.FromSeconds(10)));
         await using var check = await Database.OpenAsync();
         Assert.Equal(["kept"], await check.QueryAsync<string>("SELECT user_id FROM people"));
