@@ -163,13 +163,19 @@ public sealed partial class NudgeDispatcher : BackgroundService
     {
         while (true)
         {
-            TimeSpan wait;
             Task woken;
+            Task delay;
+            DateTimeOffset? nextDue;
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
                 ReleaseDueLocked(now);
-                wait = _later.TryPeek(out _, out var next) ? next - now : Timeout.InfiniteTimeSpan;
+                // Armed under the lock, from the same reading of the clock: a clock that moves on right after this (a
+                // test's fake clock jumping to the due time) finds the timer already set, never one set too late.
+                nextDue = _later.TryPeek(out _, out var next) ? next : null;
+                var wait = nextDue is { } due ? due - now : Timeout.InfiniteTimeSpan;
+                delay = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, timer.Token) : Task.Delay(wait, _time, timer.Token);
                 if (_wake.Task.IsCompleted)
                 {
                     _wake = NewSignal();
@@ -178,8 +184,13 @@ public sealed partial class NudgeDispatcher : BackgroundService
                 woken = _wake.Task;
             }
 
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var delay = wait == Timeout.InfiniteTimeSpan ? Task.Delay(Timeout.Infinite, timer.Token) : Task.Delay(wait, _time, timer.Token);
+            if (nextDue is { } dueBy && _time.GetUtcNow() >= dueBy)
+            {
+                // The clock passed the next due time between reading it and arming the timer: release it now.
+                await timer.CancelAsync();
+                continue;
+            }
+
             await Task.WhenAny(delay, woken).WaitAsync(cancellationToken);
             await timer.CancelAsync();
         }
