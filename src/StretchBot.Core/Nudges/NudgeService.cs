@@ -212,17 +212,12 @@ public sealed partial class NudgeService(
         return !reachable ? SkipReasons.NoInstall : install?.GoneAt is not null ? SkipReasons.Gone : null;
     }
 
+    /// <summary>A fire time settled at preparation (too late, nothing to pick): recorded skipped, once.</summary>
     private async Task SkipAsync(NewDelivery record, string reason, CancellationToken cancellationToken)
     {
-        if (await deliveries.TryAddAsync(record, DeliveryStatus.Skipped, reason, cancellationToken) is null)
+        if (await deliveries.TryAddAsync(record, DeliveryStatus.Skipped, reason, cancellationToken) is not null)
         {
-            return;
-        }
-
-        LogSkipped(logger, reason);
-        if (reason == SkipReasons.Stopped)
-        {
-            await DeleteJobAsync(record.Source, cancellationToken);
+            LogSkipped(logger, reason);
         }
     }
 
