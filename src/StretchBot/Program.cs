@@ -1,6 +1,7 @@
 using StretchBot;
 using StretchBot.Cards;
 using StretchBot.Channels.Local;
+using StretchBot.Channels.Slack;
 using StretchBot.Channels.Teams;
 using StretchBot.Delivery;
 
@@ -27,6 +28,7 @@ builder.Services.AddSingleton<CardRenderer>();
 builder.Services.AddDelivery();
 builder.Services.AddLocalChannel();
 builder.Services.AddTeamsChannel();
+builder.Services.AddSlackChannel();
 builder.Services.AddProblemDetails();
 HostLogGate.WatchOptionsValidation(builder.Services);
 
@@ -39,6 +41,7 @@ app.UseWhen(DirectLineEndpoints.IsLoopback, local => local.UseStaticFiles());
 app.MapGet("/healthz", () => TypedResults.Text("ok"));
 app.MapLocalChannel();
 app.MapTeamsChannel();
+app.MapSlackChannel();
 
 try
 {

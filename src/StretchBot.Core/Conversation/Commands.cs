@@ -42,6 +42,15 @@ public static class Commands
         kind is CommandKind.Help or CommandKind.Name or CommandKind.TimeZone or CommandKind.Pause or CommandKind.Resume
             or CommandKind.Holidays or CommandKind.Nudge or CommandKind.Jitter or CommandKind.Remind;
 
+    /// <summary>
+    /// The text of a slash command (/stretch …): empty asks for a stretch, a command word is that command
+    /// ("/stretch stats"), anything else names the stretch wanted ("/stretch desk", "/stretch cat and cow").
+    /// </summary>
+    public static string SlashText(string? text) =>
+        Normalize(text).Length == 0 ? "stretch"
+        : Parse(text).Kind == CommandKind.Unknown ? "stretch " + text
+        : text!;
+
     public static Command Parse(string? text)
     {
         var cleaned = Normalize(text);

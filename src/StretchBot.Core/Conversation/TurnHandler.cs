@@ -312,6 +312,32 @@ public sealed partial class TurnHandler(
     }
 
 
+    /// <summary>
+    /// What a person's home page shows (Slack's App Home): their stats, the whole workspace's leaderboard of the week, and
+    /// the schedules of the conversations given (those they are in), each under its name. Nothing is recorded but the
+    /// person's name and zone, as on any turn.
+    /// </summary>
+    public async Task<HomeView> HomeAsync(string channelId, string tenantId, Who who, IReadOnlyList<Where> conversations, CancellationToken cancellationToken)
+    {
+        var person = await people.TouchAsync(tenantId, who, cancellationToken);
+        var context = new TurnContext(new Turn(new Where(channelId, tenantId, string.Empty), who), person, TimeZones.Resolve(person.TimeZone, _defaultZone));
+        var stats = (StatsView)(await StatsAsync(context, cancellationToken))[0];
+        var today = context.LocalDate(time.GetUtcNow());
+        var weekStart = TimeZones.WeekStart(today);
+        var ranked = RankAll(await completions.TenantLeaderboardAsync(tenantId, channelId, weekStart, 500, cancellationToken), who.UserId);
+        var board = new LeaderboardView(weekStart, weekStart.AddDays(6), ranked.Take(_options.LeaderboardSize).ToList(), ranked.FirstOrDefault(e => e.IsMe));
+        var shown = new List<(Where, ScheduleView)>();
+        foreach (var where in conversations)
+        {
+            if (await schedules.ScheduleOfAsync(where, person, where.ConversationName ?? where.ConversationId, cancellationToken) is { HasSchedule: true } schedule)
+            {
+                shown.Add((where, schedule));
+            }
+        }
+
+        return new HomeView(stats, board, shown);
+    }
+
     private async Task<IReadOnlyList<View>> StatsAsync(TurnContext context, CancellationToken cancellationToken)
     {
         var today = context.LocalDate(time.GetUtcNow());

@@ -59,6 +59,9 @@ public sealed record MessageView(string Title, Said Text, Said? Hint = null) : V
 /// </summary>
 public sealed record MentionView(string UserId, string Name, View Inner) : View;
 
+/// <summary>A person's home page (Slack's App Home tab): their stats, the workspace's week, the schedules where they are.</summary>
+public sealed record HomeView(StatsView Stats, LeaderboardView Leaderboard, IReadOnlyList<(Where Where, Scheduling.ScheduleView Schedule)> Schedules) : View;
+
 /// <summary>The outcome of a turn: messages to post, in order.</summary>
 public sealed record TurnResult(IReadOnlyList<View> Messages)
 {

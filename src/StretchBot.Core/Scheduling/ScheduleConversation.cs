@@ -79,6 +79,13 @@ public sealed class ScheduleConversation(
         };
     }
 
+    /// <summary>A conversation's schedule as its card shows it to <paramref name="person"/>; null when it has none (the App Home tab).</summary>
+    public async Task<ScheduleView?> ScheduleOfAsync(Where where, Person person, string heading, CancellationToken cancellationToken)
+    {
+        var own = await store.FindAsync(where.TenantId, where.ChannelId, where.ConversationId, Conversation, cancellationToken);
+        return own is null ? null : Show(own, heading, person);
+    }
+
     /// <summary>After an install: where a schedule stopped because the bot was gone, offer to start it again.</summary>
     public async Task<IReadOnlyList<View>> RestoreOfferAsync(Where where, CancellationToken cancellationToken)
     {

@@ -161,6 +161,25 @@ public sealed class CompletionStore(Database database)
         return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.Count)).ToList();
     }
 
+    /// <summary>A whole workspace's week (every conversation of one tenant in one channel): the App Home's leaderboard.</summary>
+    public async Task<IReadOnlyList<LeaderboardRow>> TenantLeaderboardAsync(string tenantId, string channelId, DateOnly weekStart, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<LeaderboardRowDto>(new CommandDefinition("""
+            SELECT w.user_id AS UserId,
+                   COALESCE((SELECT p.display_name FROM people p WHERE p.tenant_id = w.tenant_id AND p.user_id = w.user_id), w.user_id) AS DisplayName,
+                   SUM(w.n) AS Count
+            FROM week_counts w
+            WHERE w.tenant_id = @tenantId AND w.channel_id = @channelId AND w.week_start = @weekStart
+            GROUP BY w.tenant_id, w.user_id
+            ORDER BY Count DESC, DisplayName COLLATE NOCASE
+            LIMIT @limit;
+            """,
+            new { tenantId, channelId, weekStart = Day(weekStart), limit },
+            cancellationToken: cancellationToken));
+        return rows.Select(r => new LeaderboardRow(r.UserId, r.DisplayName, (int)r.Count)).ToList();
+    }
+
     // Dates are stored as ISO text whatever the server's culture: SQL compares them and computes weeks from them.
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -253,5 +253,29 @@ public static class Migrations
                 PRIMARY KEY (prompt_id, user_id)
             ) WITHOUT ROWID;
             """),
+        new(7, "slack workspaces and oauth states", """
+            -- A Slack install: one workspace (team) or, for an org-wide install, one organisation (enterprise). The bot
+            -- token is encrypted by the app (ASP.NET Core Data Protection) before it is written here.
+            CREATE TABLE slack_workspaces (
+                tenant_id          TEXT PRIMARY KEY,
+                team_id            TEXT NULL,
+                enterprise_id      TEXT NULL,
+                team_name          TEXT NULL,
+                is_enterprise      INTEGER NOT NULL,
+                bot_token          TEXT NOT NULL,
+                bot_user_id        TEXT NOT NULL,
+                bot_id             TEXT NULL,
+                app_id             TEXT NULL,
+                scopes             TEXT NULL,
+                installed_by       TEXT NULL,
+                installed_at       TEXT NOT NULL
+            );
+
+            -- The state of an OAuth install under way: made at /slack/install, used once at the callback.
+            CREATE TABLE slack_oauth_states (
+                state      TEXT PRIMARY KEY,
+                created_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """),
     ];
 }

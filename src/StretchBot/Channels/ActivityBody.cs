@@ -76,7 +76,7 @@ public static class ActivityBody
     /// The body, or the answer for a body that is too large or stops arriving. Kestrel's own limits (MinRequestBodyDataRate)
     /// surface as <see cref="BadHttpRequestException"/>; our timeout on the injected clock covers any server and the tests.
     /// </summary>
-    private static async Task<(ReadOnlyMemory<byte>? Bytes, JsonHttpResult<ErrorResponse>? Problem)> ReadBytesAsync(
+    public static async Task<(ReadOnlyMemory<byte>? Bytes, JsonHttpResult<ErrorResponse>? Problem)> ReadBytesAsync(
         HttpRequest request, int maxBytes, TimeProvider time, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)

@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using StretchBot.Cards;
+using StretchBot.Conversation;
+using StretchBot.Delivery;
+
+namespace StretchBot.Channels.Slack;
+
+/// <summary>
+/// Slack's side of the outbound seam: renders views as Block Kit (<see cref="SlackRenderer"/>) and sends them with
+/// <see cref="SlackApiClient"/>, whose HttpClient carries the one pipeline and rate gate. A stretch card is a channel
+/// message everyone shares (chat.postMessage, its tally kept current with chat.update); anything answering one
+/// person's command or click goes to them alone through its response_url, replacing the ephemeral message they
+/// clicked on when there was one (ephemeral messages can't be chat.update'd).
+/// </summary>
+public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, SlackWorkspaces workspaces, IOptions<SlackOptions> options) : IChannelSender
+{
+    public const string ChannelId = "slack";
+
+    public bool Serves(string channelId) => channelId == ChannelId;
+
+    public TimeSpan? CardUpdateInterval(string channelId) => options.Value.MessageUpdateInterval;
+
+    public async Task<PostedMessage> PostAsync(ConversationAddress to, View view, CancellationToken cancellationToken)
+    {
+        var reference = SlackReference.Parse(to.Reference) ?? throw Unreadable(to.Reference);
+        var workspace = await WorkspaceAsync(to.TenantId, cancellationToken);
+        var message = renderer.Render(view);
+        var shared = (view is MentionView mention ? mention.Inner : view) is StretchView;
+        try
+        {
+            if (!shared && reference.ResponseUrl is { } responseUrl)
+            {
+                await api.RespondAsync(to.TenantId, responseUrl, Response(message, "ephemeral", replaceOriginal: reference.FromEphemeral), cancellationToken);
+                return new PostedMessage(null);
+            }
+
+            string ts;
+            try
+            {
+                ts = await api.PostMessageAsync(workspace.BotToken, to.TenantId, reference.Channel, message.Text, message.Blocks, reference.ThreadTs, cancellationToken);
+            }
+            catch (SlackApiException exception) when (exception.Error is "not_in_channel" or "channel_not_found" && reference.ResponseUrl is { } fallback)
+            {
+                // /stretch in a channel the bot isn't in: the answer still reaches the channel through the command's
+                // response_url, though its tally can't be updated later (only chat.postMessage gives a message to update).
+                await api.RespondAsync(to.TenantId, fallback, Response(message, "in_channel", replaceOriginal: false), cancellationToken);
+                return new PostedMessage(null);
+            }
+
+            return new PostedMessage(new SlackReference(reference.Channel, Ts: ts).Serialize(), ts);
+        }
+        catch (SlackApiException exception)
+        {
+            throw Failed(exception, gone: exception.IsGone && exception.Method != "response_url");
+        }
+    }
+
+    public async Task UpdateAsync(PostedCard card, View view, CancellationToken cancellationToken)
+    {
+        var reference = SlackReference.Parse(card.Reference) is { Ts: not null } parsed ? parsed : throw Unreadable(card.Reference);
+        var workspace = await WorkspaceAsync(card.TenantId, cancellationToken);
+        var message = renderer.Render(view);
+        try
+        {
+            await api.UpdateAsync(workspace.BotToken, card.TenantId, reference.Channel, reference.Ts!, message.Text, message.Blocks, cancellationToken);
+        }
+        catch (SlackApiException exception)
+        {
+            // message_not_found, cant_update_message, edit_window_closed: that message only, not the channel.
+            throw Failed(exception, gone: exception.IsGone);
+        }
+    }
+
+    /// <summary>The DM between the bot and a person (conversations.open).</summary>
+    public async Task<ConversationAddress?> OpenPersonalAsync(ConversationAddress from, string userId, CancellationToken cancellationToken)
+    {
+        if (from.ChannelId != ChannelId)
+        {
+            return null;
+        }
+
+        var workspace = await WorkspaceAsync(from.TenantId, cancellationToken);
+        try
+        {
+            var channel = await api.OpenDirectMessageAsync(workspace.BotToken, from.TenantId, userId, cancellationToken);
+            return new ConversationAddress(ChannelId, from.TenantId, channel, new SlackReference(channel).Serialize());
+        }
+        catch (SlackApiException exception)
+        {
+            throw Failed(exception, gone: false);
+        }
+    }
+
+    private static JsonObject Response(SlackMessage message, string responseType, bool replaceOriginal) => new()
+    {
+        ["response_type"] = responseType,
+        ["replace_original"] = replaceOriginal,
+        ["text"] = message.Text,
+        ["blocks"] = message.Blocks.DeepClone(),
+    };
+
+    private async Task<SlackWorkspace> WorkspaceAsync(string tenantId, CancellationToken cancellationToken) =>
+        await workspaces.FindAsync(tenantId, cancellationToken)
+        ?? throw new DeliveryFailedException(ChannelId, gone: true, "workspace not installed");
+
+    private static DeliveryFailedException Failed(SlackApiException exception, bool gone) =>
+        new(ChannelId, gone, $"{exception.Method}: {exception.Error}", exception);
+
+    private static DeliveryFailedException Unreadable(string reference) =>
+        new(ChannelId, gone: false, $"unreadable conversation reference ({reference.Length} characters)");
+}
