@@ -171,7 +171,7 @@ public sealed class SlackManifestTests : IDisposable
         Assert.Null(manifest["settings"]!["interactivity"]!["message_menu_options_url"]);
         Assert.Null(manifest["oauth_config"]!["redirect_urls"]);
         // Nor anywhere else: the point of Socket Mode is that Slack is never sent to us.
-        Assert.Empty(StringLeaves(manifest).Where(leaf => leaf.Value.Contains("://", StringComparison.Ordinal)));
+        Assert.DoesNotContain(StringLeaves(manifest), leaf => leaf.Value.Contains("://", StringComparison.Ordinal));
     }
 
     [Fact]
