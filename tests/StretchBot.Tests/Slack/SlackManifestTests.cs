@@ -86,11 +86,31 @@ public sealed class SlackManifestTests : IDisposable
 
     /// <summary>
     /// Rules Slack's schema does not express: its background colour pattern is spelt <c>regex</c>, not <c>pattern</c>,
-    /// so no validator applies it; and nothing ties scopes, commands and events to a bot user or to each other.
+    /// so no validator applies it; Slack's own checks that tie request URLs to Socket Mode (the messages are the ones
+    /// its apps.manifest.validate documents); and nothing ties scopes, commands and events to a bot user or to each
+    /// other.
     /// </summary>
     private static List<string> OwnRuleViolations(JsonNode manifest)
     {
         var problems = new List<string>();
+        var socketMode = (bool?)manifest["settings"]?["socket_mode_enabled"] ?? false;
+        var eventSubscriptions = manifest["settings"]?["event_subscriptions"];
+        if (eventSubscriptions is not null && eventSubscriptions["request_url"] is null && !socketMode)
+        {
+            problems.Add("Event Subscription requires either Request URL or Socket Mode Enabled");
+        }
+
+        var interactivity = manifest["settings"]?["interactivity"];
+        if (interactivity is not null && ((bool?)interactivity["is_enabled"] ?? false) && interactivity["request_url"] is null && !socketMode)
+        {
+            problems.Add("Interactivity requires a Request URL");
+        }
+
+        if (!socketMode && (manifest["features"]?["slash_commands"]?.AsArray() ?? []).Any(c => c?["url"] is null))
+        {
+            problems.Add("a slash command needs a url unless Socket Mode is on");
+        }
+
         var color = (string?)manifest["display_information"]?["background_color"];
         if (color is not null && !Regex.IsMatch(color, "^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$"))
         {
@@ -316,6 +336,9 @@ public sealed class SlackManifestTests : IDisposable
     [InlineData("no bot user", "bot scopes, bot events and slash commands need features.bot_user")]
     [InlineData("no commands scope", "slash commands need the 'commands' scope")]
     [InlineData("no im:history", "bot event message.im needs one of the scopes im:history")]
+    [InlineData("no events URL", "Event Subscription requires either Request URL or Socket Mode Enabled")]
+    [InlineData("no interactivity URL", "Interactivity requires a Request URL")]
+    [InlineData("no command URL", "a slash command needs a url unless Socket Mode is on")]
     public async Task StretchBots_own_rules_catch_what_the_schema_lets_through(string breakage, string expected)
     {
         var manifest = await LoadValidAsync(HttpManifest);
@@ -333,6 +356,15 @@ public sealed class SlackManifestTests : IDisposable
                 break;
             case "no im:history":
                 bot.Remove(bot.Single(s => (string)s! == "im:history"));
+                break;
+            case "no events URL":
+                manifest["settings"]!["event_subscriptions"]!.AsObject().Remove("request_url");
+                break;
+            case "no interactivity URL":
+                manifest["settings"]!["interactivity"]!.AsObject().Remove("request_url");
+                break;
+            case "no command URL":
+                manifest["features"]!["slash_commands"]![0]!.AsObject().Remove("url");
                 break;
         }
 
