@@ -101,7 +101,8 @@ public sealed class SlackManifestTests : IDisposable
         }
 
         var interactivity = manifest["settings"]?["interactivity"];
-        if (interactivity is not null && ((bool?)interactivity["is_enabled"] ?? false) && interactivity["request_url"] is null && !socketMode)
+        var interactive = (bool?)interactivity?["is_enabled"] ?? false;
+        if (interactive && interactivity!["request_url"] is null && !socketMode)
         {
             problems.Add("Interactivity requires a Request URL");
         }
@@ -244,7 +245,10 @@ public sealed class SlackManifestTests : IDisposable
 
         // Section 9's table: "| `chat:write` | Post messages. |", several scopes in a row, "(optional)" after some.
         var section = File.ReadAllText(path).Split("## 9. App manifest")[1].Split("\n## ")[0];
-        var rows = section.Split('\n').Where(line => Regex.IsMatch(line, @"^\|\s*`")).Select(line => line.Split('|')[1]).ToList();
+        var rows = section.Split('\n')
+            .Where(line => Regex.IsMatch(line, @"^\|\s*`"))
+            .Select(line => line.Split('|')[1])
+            .ToList();
         var needed = rows.Where(cell => !cell.Contains("(optional)", StringComparison.Ordinal))
             .SelectMany(cell => Regex.Matches(cell, "`([^`]+)`").Select(m => m.Groups[1].Value)).ToList();
         var listed = rows.SelectMany(cell => Regex.Matches(cell, "`([^`]+)`").Select(m => m.Groups[1].Value)).ToList();
@@ -322,7 +326,12 @@ public sealed class SlackManifestTests : IDisposable
     {
         var text = File.ReadAllText(ManifestPath(HttpManifest));
         var path = Path.Combine(_work, "twice.yml");
-        File.WriteAllText(path, text.Replace("  socket_mode_enabled: false\n", "  socket_mode_enabled: false\n  socket_mode_enabled: true\n", StringComparison.Ordinal));
+        var twice = text.Replace(
+            "  socket_mode_enabled: false\n",
+            "  socket_mode_enabled: false\n  socket_mode_enabled: true\n",
+            StringComparison.Ordinal);
+        Assert.NotEqual(text, twice);
+        File.WriteAllText(path, twice);
 
         var (run, _) = await ValidateAsync(path);
 
