@@ -16,6 +16,12 @@ namespace StretchBot.Tests.Infrastructure;
 /// </summary>
 public sealed record SlackCall(string Host, string Path, string? Authorization, string? ContentType, string RawBody, JsonObject? Json, Dictionary<string, string>? Form, TimeSpan At)
 {
+    /// <summary>What the fake answered.</summary>
+    public string Answer { get; init; } = string.Empty;
+
+    /// <summary>The ts Slack gave the message this call posted (chat.postMessage).</summary>
+    public string? AnsweredTs => Answer.StartsWith('{') && JsonNode.Parse(Answer) is JsonObject o && o["ts"] is JsonValue v && v.TryGetValue<string>(out var ts) ? ts : null;
+
     public bool IsResponseUrl => Host.Equals("hooks.slack.com", StringComparison.OrdinalIgnoreCase);
 
     public string Method => Path.StartsWith("/api/", StringComparison.Ordinal) ? Path[5..] : Path;
@@ -169,13 +175,14 @@ public sealed class FakeSlack : IAsyncDisposable
 
         var host = context.Request.Host.Host;
         var call = new SlackCall(host, context.Request.Path.Value ?? "/", context.Request.Headers.Authorization.ToString(), contentType, raw, json, form, _appClock.GetUtcNow() - _appStart);
+        var reply = Responder?.Invoke(call) ?? Default(call);
+        call = call with { Answer = reply.Body };
         lock (_arrivals)
         {
             Calls.Enqueue(call);
             _waiters.RemoveAll(w => w.TryComplete(Calls));
         }
 
-        var reply = Responder?.Invoke(call) ?? Default(call);
         context.Response.StatusCode = reply.Status;
         if (reply.RetryAfter is { } retryAfter)
         {
