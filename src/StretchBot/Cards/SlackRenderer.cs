@@ -470,7 +470,14 @@ public sealed partial class SlackRenderer
     private static string NameOr(string? name, string otherwise) => Md(name, MaxNameLength) is { Length: > 0 } escaped ? escaped : otherwise;
 
     /// <summary>A person's or the catalog's words for mrkdwn: escaped, then cut (never inside an escape) to <paramref name="max"/>.</summary>
-    private static string Md(string? text, int max) => BlockKitFit.Truncate(SlackMrkdwn.Escape(text), max, mrkdwn: true);
+    private static string Md(string? text, int max)
+    {
+        // Escaping only lengthens text: cut it first, so a long custom text costs no more than a short one.
+        var escaped = SlackMrkdwn.Escape(text is { Length: > 0 } && text.Length > max ? BlockKitFit.Truncate(text, max, mrkdwn: false) : text);
+        // Slack reads "&gt;" at the start of a line as a quote, and templates put these words at the start of lines.
+        escaped = escaped.StartsWith("&gt;", StringComparison.Ordinal) ? "\u203A" + escaped[4..] : escaped;
+        return BlockKitFit.Truncate(escaped, max, mrkdwn: true);
+    }
 
     private static string? MdOrNull(string? text, int max) => string.IsNullOrWhiteSpace(text) ? null : Md(text, max);
 
