@@ -62,10 +62,15 @@ public sealed class SlackBlockKitTests : AppTest
         var renderer = Renderer();
         renderer.LoadAll();
         var count = 0;
+        var largest = 0;
         void Check(string name, View view, params string[] mentions)
         {
             var message = renderer.Render(view);
             BlockKitChecker.AssertMessage(name, message.Text, message.Blocks, mentions);
+            // Slack refuses block-heavy messages from about 13k characters (msg_blocks_too_long, undocumented).
+            var size = message.Blocks.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Length;
+            Assert.True(size < 12_000, $"{name}: {size} characters of blocks");
+            largest = Math.Max(largest, size);
             count++;
         }
 
@@ -108,6 +113,7 @@ public sealed class SlackBlockKitTests : AppTest
         Check("message", new MessageView("I didn't understand", $"I couldn't find a stretch called \"{"cat"}\".", $"Try {Said.Command("stretches")}."));
         Check("mention by name", new MentionView("not-an-id", "Ada", new DoneView(PromptId, Catalog.All[0], "Ada", "Ada", false, 1, 1, 1, 1, 1)));
         Assert.True(count > 100, $"only {count} messages checked");
+        Assert.True(largest > 1000, $"the largest message has {largest} characters of blocks");
 
         var home = renderer.RenderHome(new SlackHome(Stats("Ada", "Cat and cow"), Leaderboard(200, "Person"),
             [.. Enumerable.Range(1, 40).Select(i => new SlackHomeSchedule($"team-{i}", Schedule($"Weekdays at 10:{i:00}")))]));
