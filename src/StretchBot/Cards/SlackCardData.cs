@@ -1,0 +1,83 @@
+using System.Text.Json.Serialization;
+using StretchBot.Conversation;
+using StretchBot.Scheduling;
+
+namespace StretchBot.Cards;
+
+/// <summary>A Block Kit message: the fallback text (notifications, screen readers) and the blocks.</summary>
+public sealed record SlackMessage(string Text, System.Text.Json.Nodes.JsonArray Blocks);
+
+/// <summary>What a person's App Home tab shows: their stats, the workspace's week, and the schedules of their channels.</summary>
+public sealed record SlackHome(StatsView Stats, LeaderboardView Leaderboard, IReadOnlyList<SlackHomeSchedule> Schedules);
+
+/// <param name="ChannelName">The channel's name without '#', data to escape.</param>
+public sealed record SlackHomeSchedule(string ChannelName, ScheduleView Schedule);
+
+// The data bound to the templates in cards/slack. Each shape matches the template's sample data file beside it.
+// Strings named for mrkdwn are escaped with SlackMrkdwn already; "plain" ones (headers, button labels) are one line,
+// unescaped, because Slack shows plain_text as it is. Button values are compact JSON strings (SlackRenderer.Value).
+
+public sealed record SlackStretchCardData(
+    string Heading, string Name, string Intro, string Targets, string Where, string Equipment, string Duration, string? Dose, string? Breathing,
+    IReadOnlyList<string> Cautions, string StepsTitle, string Steps, int StepCount, int DoneCount, string DoneText, string Value);
+
+public sealed record SlackWalkthroughCardData(
+    string Name, int Step, int StepCount, string StepTitle, string Progress, string Text, bool IsFirst, bool IsLast, string? Dose,
+    string? Breathing, IReadOnlyList<string> Cautions, bool AlreadyDone, string Value);
+
+public sealed record SlackDoneCardData(
+    string Title, string Name, bool AlreadyDone, string Message, int StreakDays, string StreakText, int TotalStretches, string TotalText,
+    int WeekCount, int Rank, string RankText, int DoneCount, string DoneText);
+
+public sealed record SlackWelcomeCardData(bool FirstContact, string Title, string Intro, string? NameLine, string Commands, string SafetyTitle, string Safety);
+
+public sealed record SlackCatalogItemData(string BlockId, string Name, string Details, string Value);
+
+public sealed record SlackCatalogCardData(
+    string Title, string Summary, bool Filtered, int Count, IReadOnlyList<SlackCatalogItemData> Stretches, string? More, string SurpriseValue);
+
+public sealed record SlackStatsCardData(
+    string DisplayName, bool HasAny, int Total, int WeekCount, int StreakDays, string StreakText, string? Favourite, string? Recent);
+
+public sealed record SlackLeaderboardCardData(string Title, string Period, bool IsEmpty, string Lines, string? MyLine);
+
+public sealed record SlackFactData(string Title, string Value);
+
+public sealed record SlackScheduleCardData(
+    string Heading, string Title, bool HasSchedule, string? When, string EmptyText, string? Next, IReadOnlyList<SlackFactData> Facts, string? Note,
+    string? Hint);
+
+public sealed record SlackParagraphData(string BlockId, string Text);
+
+public sealed record SlackMessageCardData(string Title, IReadOnlyList<SlackParagraphData> Paragraphs, string? Hint);
+
+public sealed record SlackHomeScheduleData(string BlockId, string Channel, string Details);
+
+public sealed record SlackHomeData(
+    SlackStatsCardData Stats, SlackLeaderboardCardData Leaderboard, bool HasSchedules, IReadOnlyList<SlackHomeScheduleData> Schedules,
+    string? MoreSchedules);
+
+/// <summary>A button's value: what the core needs back from the click (prompt, stretch, step, filter), short names.</summary>
+public sealed record SlackButtonValue(
+    [property: JsonPropertyName("p")] string? PromptId = null,
+    [property: JsonPropertyName("s")] string? StretchId = null,
+    [property: JsonPropertyName("n")] int? Step = null,
+    [property: JsonPropertyName("f")] string? Filter = null);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(SlackStretchCardData))]
+[JsonSerializable(typeof(SlackWalkthroughCardData))]
+[JsonSerializable(typeof(SlackDoneCardData))]
+[JsonSerializable(typeof(SlackWelcomeCardData))]
+[JsonSerializable(typeof(SlackCatalogCardData))]
+[JsonSerializable(typeof(SlackStatsCardData))]
+[JsonSerializable(typeof(SlackLeaderboardCardData))]
+[JsonSerializable(typeof(SlackScheduleCardData))]
+[JsonSerializable(typeof(SlackMessageCardData))]
+[JsonSerializable(typeof(SlackHomeData))]
+internal sealed partial class SlackCardJsonContext : JsonSerializerContext;
+
+/// <summary>Button values: compact, nulls left out, so they stay far below Slack's 2000 characters.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SlackButtonValue))]
+internal sealed partial class SlackValueJsonContext : JsonSerializerContext;
