@@ -53,6 +53,13 @@ public abstract class SlackTest : AppTest, IAsyncLifetime
         await happening;
     }
 
+    /// <summary>
+    /// Lets time pass until the app has finished every request it accepted: a second message to one channel waits its
+    /// turn at Slack's one-per-second limit on the app's clock.
+    /// </summary>
+    protected Task PassTimeUntilBackgroundWorkFinishedAsync() =>
+        PassTimeUntilAsync(Factory.Services.GetRequiredService<BackgroundWork>().WhenIdleAsync());
+
     /// <summary>Waits until the shared cards' tally updates waiting on the clock are sent, moving the clock for them.</summary>
     protected Task SharedCardsIdleAsync() =>
         PassTimeUntilAsync(Factory.Services.GetRequiredService<SharedCardUpdates>().WhenIdleAsync());

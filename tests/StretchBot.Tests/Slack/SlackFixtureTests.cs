@@ -21,7 +21,7 @@ public sealed class SlackFixtureTests : SlackTest
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(string.Empty, await response.Content.ReadAsStringAsync());
-        await BackgroundWorkFinishedAsync();
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         var posts = Fake.Of("chat.postMessage");
         Assert.Equal(2, posts.Count);
         Assert.All(posts, p => Assert.Equal("C123", p["channel"]));
@@ -41,19 +41,19 @@ public sealed class SlackFixtureTests : SlackTest
         mention["event"]!["text"] = $"<@{FakeSlack.BotUserId}> stats";
 
         await Slack.EventAsync(mention);
-        await BackgroundWorkFinishedAsync();
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         var first = Fake.Of("chat.postMessage").Count;
         // Slack didn't get our 200 in time and sends it again, twice; and once more with no retry header at all.
         Assert.Equal(HttpStatusCode.OK, (await Slack.EventAsync(mention, retryNum: 1)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Slack.EventAsync(mention, retryNum: 2)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await Slack.EventAsync(mention)).StatusCode);
-        await BackgroundWorkFinishedAsync();
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         Assert.Equal(first, Fake.Of("chat.postMessage").Count);
 
         // The same words in a new event (a new event_id) are a new message.
         mention["event_id"] = "EvNEW000001";
         await Slack.EventAsync(mention, retryNum: 1);
-        await BackgroundWorkFinishedAsync();
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         Assert.Equal(first + 1, Fake.Of("chat.postMessage").Count);
     }
 
@@ -65,7 +65,7 @@ public sealed class SlackFixtureTests : SlackTest
 
         await Slack.EventAsync(message);
 
-        await BackgroundWorkFinishedAsync();
+        await PassTimeUntilBackgroundWorkFinishedAsync();
         var posts = Fake.Of("chat.postMessage");
         Assert.All(posts, p => Assert.Equal("D024BE91L", p["channel"]));
         Assert.Contains(posts, p => SlackClient.Buttons(p).Any(b => (string?)b["action_id"] == "done"));
