@@ -23,9 +23,19 @@ public sealed class StartupChecks(IServiceProvider services, HostLogGate hostLog
             var catalog = services.GetRequiredService<StretchCatalog>();
             services.GetRequiredService<CardRenderer>().LoadAll();
             CheckPlaygroundFiles();
+            foreach (var check in services.GetServices<IStartupCheck>())
+            {
+                await check.CheckAsync(cancellationToken);
+            }
+
             var database = services.GetRequiredService<Database>();
             await database.MigrateAsync(logger, cancellationToken);
             logger.LogInformation("StretchBot ready: {StretchCount} stretches, database {DatabasePath}", catalog.All.Count, database.Path);
+        }
+        catch (StartupException)
+        {
+            hostLog.HoldBackStartupFailure();
+            throw;
         }
         catch (Exception exception) when (exception is CatalogValidationException or InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -54,6 +64,15 @@ public sealed class StartupChecks(IServiceProvider services, HostLogGate hostLog
                 "`dotnet publish` wrote (its wwwroot travels with it), or set LocalChannel:Enabled=false.");
         }
     }
+}
+
+/// <summary>
+/// A channel's own check before the first request (Slack: the bot token is one Slack accepts), run by
+/// <see cref="StartupChecks"/> before anything else starts. A <see cref="StartupException"/> stops the app with its message.
+/// </summary>
+public interface IStartupCheck
+{
+    Task CheckAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A configuration or environment problem found at start-up; its message says what to fix.</summary>

@@ -130,6 +130,35 @@ public sealed class PublishedAppTests(PublishedApp app) : IClassFixture<Publishe
         Assert.Contains("MaxActivityBytes", line);
     }
 
+    [Fact]
+    public async Task SlackTurnedOnWithoutItsSecretsStopsThePublishedAppWithOneLineSayingWhich()
+    {
+        var result = await app.RunToExitAsync(app.NewWorkingDirectory(), "--Urls=http://127.0.0.1:0", "--Slack:Enabled=true");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(Lines(result));
+        Assert.StartsWith("StretchBot could not start: Slack:SigningSecret is required", line);
+    }
+
+    [Fact]
+    public async Task ASlackBotTokenSlackRefusesStopsThePublishedAppWithOneLineAndNoToken()
+    {
+        await using var slack = await Infrastructure.FakeSlack.StartAsync();
+        slack.Tokens.Clear();
+        const string token = "xoxb-999-revoked-or-mistyped";
+
+        var result = await app.RunToExitAsync(
+            app.NewWorkingDirectory(), "--Urls=http://127.0.0.1:0", "--Slack:Enabled=true", "--Slack:SigningSecret=s3cret", $"--Slack:BotToken={token}",
+            $"--Slack:ApiBaseUrl={slack.BaseAddress}api/");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(Lines(result).Count == 1, string.Join("\n", Lines(result)));
+        var line = Assert.Single(Lines(result));
+        Assert.Equal("StretchBot could not start: Slack:BotToken was refused by Slack (invalid_auth): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page again.", line);
+        Assert.DoesNotContain(token, result.StdOut + result.StdErr, StringComparison.Ordinal);
+        Assert.Single(slack.Calls, c => c.Method == "auth.test");
+    }
+
     private static List<string> Lines(NodeRunResult result) =>
         (result.StdOut + "\n" + result.StdErr).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
 

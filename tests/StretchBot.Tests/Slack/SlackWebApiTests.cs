@@ -32,6 +32,23 @@ public sealed class SlackWebApiTests : SlackTest
     }
 
     [Fact]
+    public async Task ATokenSlackSaysIsRevokedIsForgottenAndNothingMoreIsTriedWithIt()
+    {
+        Fake.Responder = c => c.Method == "chat.postMessage" ? new FakeSlackReply(200, """{"ok":false,"error":"token_revoked"}""") : null;
+
+        await Slack.SlashAsync("stretch");
+        await PassTimeUntilBackgroundWorkFinishedAsync();
+        Assert.Single(Fake.Of("chat.postMessage"));
+        Assert.NotNull(Factory.Rows("SELECT gone_at FROM installs WHERE conversation_id = 'C111'")[0][0]);
+
+        Fake.Responder = null;
+        await Slack.SlashAsync("stretch", channel: "C222");
+        await PassTimeUntilBackgroundWorkFinishedAsync();
+        Assert.Single(Fake.Of("chat.postMessage"));
+        Assert.Contains("isn't installed", Fake.Calls.Last(c => c.IsResponseUrl).AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A429HoldsTheWorkspaceForItsRetryAfterAndTheCallIsMadeAgain()
     {
         var limited = 0;

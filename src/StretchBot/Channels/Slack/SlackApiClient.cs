@@ -244,7 +244,12 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
         }
 
         var error = Str(answer, "error") ?? "unknown_error";
-        LogFailed(logger, method, error);
+        if (method != "auth.test")
+        {
+            // auth.test's callers say what a refusal means (a bad configured token, a failed install) in their own words.
+            LogFailed(logger, method, error);
+        }
+
         throw new SlackApiException(method, error, Str(answer, "needed"));
     }
 

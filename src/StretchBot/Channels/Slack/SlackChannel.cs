@@ -51,7 +51,9 @@ public static partial class SlackChannel
         services.AddSingleton<SlackSender>();
         services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<SlackSender>());
         services.AddSingleton<SlackBot>();
-        services.AddHostedService<SlackStartup>();
+        services.AddSingleton<SlackStartup>();
+        services.AddSingleton<IStartupCheck>(sp => sp.GetRequiredService<SlackStartup>());
+        services.AddHostedService(sp => sp.GetRequiredService<SlackStartup>());
         return services;
     }
 
@@ -266,13 +268,15 @@ public static partial class SlackChannel
 public sealed partial class SlackStartup(
     SlackApiClient api,
     SlackWorkspaces workspaces,
-    SlackRenderer renderer,
+    IServiceProvider services,
     IOptions<SlackOptions> options,
-    HostLogGate hostLog,
     TimeProvider time,
-    ILogger<SlackStartup> logger) : BackgroundService
+    ILogger<SlackStartup> logger) : BackgroundService, IStartupCheck
 {
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    private volatile bool _retry;
+
+    /// <summary>Run by <see cref="StartupChecks"/> before anything else starts.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (!settings.Enabled)
@@ -282,11 +286,12 @@ public sealed partial class SlackStartup(
 
         try
         {
-            renderer.LoadAll();
+            // Resolved here, not in the constructor: the host builds every hosted service before any starts, and the
+            // renderer needs the catalog, whose own mistakes StartupChecks reports first.
+            services.GetRequiredService<SlackRenderer>().LoadAll();
         }
         catch (InvalidOperationException exception)
         {
-            hostLog.HoldBackStartupFailure();
             throw new StartupException(exception.Message, exception);
         }
 
@@ -301,21 +306,20 @@ public sealed partial class SlackStartup(
         }
         catch (SlackApiException exception) when (exception.IsWorkspaceGone)
         {
-            hostLog.HoldBackStartupFailure();
             throw new StartupException($"Slack:BotToken was refused by Slack ({exception.Error}): copy the Bot User OAuth Token (xoxb-…) from the app's OAuth & Permissions page again.", exception);
         }
         catch (SlackApiException exception)
         {
             // Slack out of reach: try again in the background rather than refuse to start.
             LogRetrying(logger, exception.Error);
-            await base.StartAsync(cancellationToken);
+            _retry = true;
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(5);
-        while (!stoppingToken.IsCancellationRequested && workspaces.Configured is null)
+        while (_retry && !stoppingToken.IsCancellationRequested && workspaces.Configured is null)
         {
             await Task.Delay(delay, time, stoppingToken);
             try

@@ -35,6 +35,13 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
                 return new PostedMessage(null);
             }
 
+            if (!shared && reference.User is { } user && !reference.Channel.StartsWith('D'))
+            {
+                // An answer for one person without a response_url to carry it: still for their eyes only.
+                await api.PostEphemeralAsync(workspace.BotToken, to.TenantId, reference.Channel, user, message.Text, message.Blocks, reference.ThreadTs, cancellationToken);
+                return new PostedMessage(null);
+            }
+
             string ts;
             try
             {
@@ -52,7 +59,20 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
         }
         catch (SlackApiException exception)
         {
+            await ForgetRevokedAsync(to.TenantId, exception, cancellationToken);
             throw Failed(exception, gone: exception.IsGone && exception.Method != "response_url");
+        }
+    }
+
+    /// <summary>
+    /// Slack says the token is revoked or the workspace deactivated: it is forgotten like an uninstall, so nothing more
+    /// is tried with it (the app_uninstalled or tokens_revoked event may never have reached us).
+    /// </summary>
+    private async Task ForgetRevokedAsync(string tenantId, SlackApiException exception, CancellationToken cancellationToken)
+    {
+        if (exception.Error is "token_revoked" or "account_inactive")
+        {
+            await workspaces.DeleteAsync(tenantId, cancellationToken);
         }
     }
 
@@ -68,6 +88,7 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
         catch (SlackApiException exception)
         {
             // message_not_found, cant_update_message, edit_window_closed: that message only, not the channel.
+            await ForgetRevokedAsync(card.TenantId, exception, cancellationToken);
             throw Failed(exception, gone: exception.IsGone);
         }
     }
