@@ -122,7 +122,7 @@ function angle(inner, problems) {
 }
 
 // *bold*, _italic_, ~strike~: the markers must touch the words they wrap and stand apart from the words around them.
-const EMPHASIS = /(^|[^\p{L}\p{N}*_~])([*_~])(?=[^\s*_~])([^\n]*?[^\s])\2(?=$|[^\p{L}\p{N}])/u;
+const EMPHASIS = /(^|[^\p{L}\p{N}*_~])([*_~])(?=[^\s*_~])([^\n]*?[^\s])\2(?=$|[^\p{L}\p{N}*_~])/u;
 const TAGS = { '*': 'b', _: 'i', '~': 's' };
 
 function emphasis(s) {
