@@ -75,7 +75,7 @@ function fromTemplates() {
 }
 
 const jobs = listPath
-  ? JSON.parse(readFileSync(listPath, 'utf8')).map(j => ({ ...j, hostile: j.name.startsWith('hostile') }))
+  ? JSON.parse(readFileSync(listPath, 'utf8')).map(j => ({ name: String(j.name), message: j.message }))
   : fromTemplates();
 
 // ---------------------------------------------------------------------------------------------------------------
