@@ -157,6 +157,13 @@ function mrkdwn(text, problems) {
   return `<div class="mrkdwn">${fillPlaceholders(html, store)}</div>`;
 }
 
+// A notification shows mentions and links resolved, and the rest as written (no emphasis, no code).
+function notificationText(text, problems) {
+  const store = [];
+  const s = String(text).replace(/[\uE000\uE001]/g, '\uFFFD').replace(/<([^<>\n]*)>/g, (_, inner) => placeholder(store, angle(inner, problems)));
+  return fillPlaceholders(showText(s, true), store);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Blocks
 
@@ -312,7 +319,7 @@ function page(job, problems) {
   if (typeof message.text !== 'string' || message.text.length === 0) problems.push('no notification text');
   // The notification text isn't shown in the channel when there are blocks; it's here, dashed, so it gets read too.
   const notification = typeof message.text === 'string'
-    ? `<div class="notification"><b>Notification:</b> ${showText(message.text, true)}</div>` : '';
+    ? `<div class="notification"><b>Notification:</b> ${notificationText(message.text, problems)}</div>` : '';
   return `<div id="shot" class="pane"><div class="message"><div class="avatar">🤸</div><div class="content">
     <div class="byline"><span class="app-name">StretchBot</span><span class="app-badge">APP</span><span class="time">10:30 AM</span></div>
     <div id="msg">${blocks}</div></div></div>${notification}</div>`;
