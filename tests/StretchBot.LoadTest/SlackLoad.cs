@@ -3,6 +3,10 @@ using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.WebUtilities;
+using StretchBot.Channels;
 using StretchBot.Channels.Slack;
 using StretchBot.Tests.Infrastructure;
 using static StretchBot.LoadTest.LoadTool;
@@ -184,8 +188,9 @@ public static class SlackLoad
 
     /// <summary>
     /// What the acknowledgement's own steps cost on one thread, for a typical click body: the v0 signature check over
-    /// the raw bytes, and reading the form and its payload JSON into a SlackBlockActions. The rest of a request's
-    /// time is Kestrel, the endpoint, the queue and waiting for a core.
+    /// the raw bytes, and reading the form and its payload JSON into a SlackBlockActions (and that read's parts: the
+    /// form, parsing the payload JSON, the walk for ill-formed strings). The rest of a request's time is Kestrel, the
+    /// endpoint, the queue and waiting for a core.
     /// </summary>
     private static string Profile(SlackDoneClicks clicks, int prompts)
     {
@@ -193,36 +198,50 @@ public static class SlackLoad
         var timestamp = authorization[..authorization.IndexOf(' ', StringComparison.Ordinal)];
         var signature = authorization[(timestamp.Length + 1)..];
         var now = TimeProvider.System.GetUtcNow();
-        const int n = 20_000;
-        for (var i = 0; i < 2_000; i++)
+        var payload = Encoding.UTF8.GetBytes(Uri.UnescapeDataString(Encoding.UTF8.GetString(body)["payload=".Length..]));
+        var strict = new JsonDocumentOptions { MaxDepth = 64, AllowDuplicateProperties = false };
+        var steps = new (string Name, Action Step)[]
         {
-            _ = SlackSignature.Check(FakeSlack.SigningSecret, timestamp, signature, body, now);
-            _ = SlackInbound.Read("application/x-www-form-urlencoded", body, out _);
-        }
-
-        var t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++)
-        {
-            if (SlackSignature.Check(FakeSlack.SigningSecret, timestamp, signature, body, now) is { } failure)
+            ("signature check", () =>
             {
-                throw new InvalidOperationException(failure);
-            }
-        }
-
-        var check = Stopwatch.GetElapsedTime(t0) / n;
-        t0 = Stopwatch.GetTimestamp();
-        for (var i = 0; i < n; i++)
-        {
-            if (SlackInbound.Read("application/x-www-form-urlencoded", body, out var error) is not SlackBlockActions)
+                if (SlackSignature.Check(FakeSlack.SigningSecret, timestamp, signature, body, now) is { } failure)
+                {
+                    throw new InvalidOperationException(failure);
+                }
+            }),
+            ("SlackInbound.Read (all of the parts below)", () =>
             {
-                throw new InvalidOperationException(error ?? "not a block_actions");
+                if (SlackInbound.Read("application/x-www-form-urlencoded", body, out var error) is not SlackBlockActions)
+                {
+                    throw new InvalidOperationException(error ?? "not a block_actions");
+                }
+            }),
+            ("form (FormReader)", () => new FormReader(Encoding.UTF8.GetString(body)) { ValueCountLimit = 64, KeyLengthLimit = 64, ValueLengthLimit = 1024 * 1024 }.ReadForm()),
+            ("payload JSON (JsonNode.Parse, duplicates refused)", () => JsonNode.Parse(payload, documentOptions: strict)),
+            ("payload JSON (JsonNode.Parse, duplicates allowed)", () => JsonNode.Parse(payload)),
+            ("walk for ill-formed strings", () => ActivityBody.FirstIllFormedString(JsonNode.Parse(payload))),
+        };
+        var costs = new List<string>();
+        foreach (var (name, step) in steps)
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                step();
             }
+
+            const int n = 3_000;
+            var t0 = Stopwatch.GetTimestamp();
+            for (var i = 0; i < n; i++)
+            {
+                step();
+            }
+
+            costs.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {(Stopwatch.GetElapsedTime(t0) / n).TotalMicroseconds:F1} µs"));
         }
 
-        var read = Stopwatch.GetElapsedTime(t0) / n;
         return string.Create(CultureInfo.InvariantCulture,
-            $"ack steps on one thread, for a {body.Length}-byte click (avg {clicks.AverageBodyBytes} over {prompts} prompts): signature check {check.TotalMicroseconds:F1} µs, "
-            + $"reading the form and payload JSON {read.TotalMicroseconds:F1} µs");
+            $"ack steps on one thread, for a {body.Length}-byte click (avg {clicks.AverageBodyBytes} over {prompts} prompts): ") + string.Join("; ", costs)
+            + " (the walk's figure includes a parse)";
     }
 
     private static string Seconds(TimeSpan? t) => t is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v.TotalSeconds:F1} s") : "not within --drain-seconds";
