@@ -73,14 +73,17 @@ public static class SlackLoad
                 var result = await runner.RunAsync(clicks, concurrency, duration, NextPair, ct);
                 var postsInRun = host.ResponseUrlPosts - postsBefore;
                 Print(result);
+                var drainCpu = new CpuMeter();
                 var (drain, cardsDrain) = await DrainAsync(host, drainLimit, ct);
+                var (drainProcess, drainMachine) = drainCpu.Stop();
                 var run = new SlackRun(result, host.ResponseUrlPosts - postsBefore, host.Updates - updatesBefore, host.Factory.Count("completions") - storedBefore, drain, cardsDrain);
                 runs.Add(run);
                 var firstTime = Math.Min(Interlocked.Read(ref pairSequence), clicks.Pairs) - firstBefore;
                 var note = $"Done @{concurrency}: {result.Ok} clicks acknowledged ({firstTime} first-time, the rest repeat clicks); after the ack, "
                     + $"{postsInRun} response_url posts reached the fake during the run and {run.ResponseUrlPosts} after the backlog drained "
                     + $"(BackgroundWork idle {Seconds(drain)} after the load stopped; the last chat.update {Seconds(cardsDrain)} after); "
-                    + $"{run.Stored} completions stored, {run.Updates} chat.update calls";
+                    + $"{run.Stored} completions stored ({firstTime - run.Stored} first-time clicks acknowledged but not stored), {run.Updates} chat.update calls; "
+                    + string.Create(CultureInfo.InvariantCulture, $"CPU while draining {drainProcess:P0} ({(drainMachine is { } m ? m.ToString("P0", CultureInfo.InvariantCulture) : "?")} machine)");
                 Log(note);
                 notes.Add(note);
             }

@@ -90,8 +90,9 @@ public sealed class SlackSlashCommands(SlackTraffic traffic) : SlackScenario
 
 /// <summary>
 /// Signed block_actions clicks on the prompts' Done buttons, <c>payload=&lt;url-encoded JSON&gt;</c> as Slack posts
-/// them, with the message (its blocks) included as Slack includes it. Sequence k is the pair (prompt k mod P, person
-/// k div P of that prompt's channel), so consecutive clicks land on different prompts and the first P×U clicks are all
+/// them, with the message (its blocks) included as Slack includes it. Sequence k is the pair (prompt (k div U) mod P,
+/// person k mod U of that prompt's channel): a prompt's people click it one after another, as a channel answers a
+/// prompt just posted, so its tally's chat.updates are coalesced the way they would be. The first P×U clicks are all
 /// first-time completions; later sequence numbers wrap around to repeat clicks. Each click has its own response_url.
 /// </summary>
 public sealed class SlackDoneClicks : SlackScenario
@@ -103,11 +104,13 @@ public sealed class SlackDoneClicks : SlackScenario
     private readonly IReadOnlyList<(int Channel, SlackPrompt Prompt)> _prompts;
     private readonly string[] _templates;
     private readonly byte[] _succeeded;
+    private readonly int _users;
 
     /// <param name="type">The payload's type: block_actions, or one the app acknowledges without work (the protocol floor).</param>
     public SlackDoneClicks(SlackTraffic traffic, IReadOnlyList<(int Channel, SlackPrompt Prompt)> prompts, string type = "block_actions")
     {
         _prompts = prompts;
+        _users = traffic.UsersPerChannel;
         _templates = prompts.Select((p, i) => "payload=" + Uri.EscapeDataString(Payload(p.Prompt, type, i).ToJsonString())).ToArray();
         _succeeded = new byte[(long)prompts.Count * traffic.UsersPerChannel];
         Name = type == "block_actions" ? "Slack Done clicks" : $"Slack {type} (protocol floor)";
@@ -123,8 +126,8 @@ public sealed class SlackDoneClicks : SlackScenario
     public override byte[] Body(long sequence, out string authorization)
     {
         var pair = sequence % Pairs;
-        var prompt = (int)(pair % _prompts.Count);
-        var user = (int)(pair / _prompts.Count);
+        var prompt = (int)(pair / _users);
+        var user = (int)(pair % _users);
         var form = _templates[prompt]
             .Replace(UserMark, SlackTraffic.UserId(_prompts[prompt].Channel, user), StringComparison.Ordinal)
             .Replace(SequenceMark, sequence.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
