@@ -23,6 +23,19 @@ public sealed class LoadOptions
           --tokens N           signed bearer tokens minted up front and reused (default 16)
           --drain-seconds N    longest wait for background replies after a run (default 120)
           --no-auth            run the app without an app id (no JWT validation), to measure what auth costs
+
+        Slack (/slack/events, one workspace, signed with the signing secret as Slack signs):
+          --slack              the same as --scenarios slack
+          --scenarios slack    signed block_actions Done clicks (after signed /stretch slash commands set up the
+                               prompts); slack-floor: the same signed payloads with a type the app acknowledges
+                               without work (what HTTP, the signature check and parsing cost)
+          --slack-prompts N    prompts set up with /stretch (default 1000); Done pairs = prompts × --users
+          --slack-channels N   channels the prompts are spread over (default 250; Slack allows each channel about
+                               one message a second, so setting up takes about prompts ÷ channels seconds)
+          --slack-calls-per-minute N
+                               Slack:CallsPerMinutePerWorkspace, the app's gate on one workspace's outbound calls
+                               (default 1000000: the app's capacity; the app's own default, 300, holds one
+                               workspace's click answers to 5 a second)
         """;
 
     public bool Help { get; private set; }
@@ -51,6 +64,18 @@ public sealed class LoadOptions
 
     public bool Authentication { get; private set; } = true;
 
+    public int SlackPrompts { get; private set; } = 1000;
+
+    public int SlackChannels { get; private set; } = 250;
+
+    public int SlackCallsPerMinute { get; private set; } = 1_000_000;
+
+    /// <summary>Scenarios of the Teams endpoint (/api/messages), run on their own app.</summary>
+    public bool AnyTeams => Scenarios.Overlaps(["stretch", "done", "direct", "floor", "repeat"]);
+
+    /// <summary>Scenarios of the Slack endpoint (/slack/events), run on their own app with Slack on.</summary>
+    public bool AnySlack => Scenarios.Overlaps(["slack", "slack-floor"]);
+
     public static LoadOptions Parse(string[] args)
     {
         var options = new LoadOptions();
@@ -73,7 +98,7 @@ public sealed class LoadOptions
                     break;
                 case "--scenarios":
                     var scenarios = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
-                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "direct" or "floor" or "repeat")) is { } unknown)
+                    if (scenarios.FirstOrDefault(s => s is not ("stretch" or "done" or "direct" or "floor" or "repeat" or "slack" or "slack-floor")) is { } unknown)
                     {
                         throw new ArgumentException($"--scenarios: unknown scenario '{unknown}'.");
                     }
@@ -108,6 +133,18 @@ public sealed class LoadOptions
                     break;
                 case "--no-auth":
                     options.Authentication = false;
+                    break;
+                case "--slack":
+                    options.Scenarios = new HashSet<string>(["slack"], StringComparer.Ordinal);
+                    break;
+                case "--slack-prompts":
+                    options.SlackPrompts = Number();
+                    break;
+                case "--slack-channels":
+                    options.SlackChannels = Number();
+                    break;
+                case "--slack-calls-per-minute":
+                    options.SlackCallsPerMinute = Number();
                     break;
                 default:
                     throw new ArgumentException($"Unknown option {args[i]}.");

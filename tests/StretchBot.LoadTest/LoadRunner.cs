@@ -13,6 +13,17 @@ public interface ILoadScenario
 
     /// <summary>Checks a 200's body (the first bytes of it); false counts the request as an error.</summary>
     bool Accept(long sequence, ReadOnlySpan<byte> body);
+
+    /// <summary>Where the requests go: the Bot Connector's endpoint unless the scenario is another channel's.</summary>
+    string Path => "/api/messages";
+
+    /// <summary>The request's content type and credentials, given what <see cref="Body"/> returned; a Bot Connector activity by default.</summary>
+    void Describe(HttpRequestMessage request, string authorization)
+    {
+        request.Content!.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        request.Headers.TryAddWithoutValidation("User-Agent", "Microsoft-SkypeBotApi");
+    }
 }
 
 /// <summary>The figures of one run.</summary>
@@ -181,15 +192,13 @@ public sealed class LoadRunner(Uri baseAddress)
         };
     }
 
-    /// <summary>One POST /api/messages, its answer read in full; null when it was a 200 with the expected body.</summary>
+    /// <summary>One POST to the scenario's path, its answer read in full; null when it was a 200 with the expected body.</summary>
     private static async Task<string?> SendAsync(HttpClient http, ILoadScenario scenario, long sequence, byte[] body, string authorization, byte[] buffer, CancellationToken cancellationToken)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new ByteArrayContent(body) };
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-            request.Headers.TryAddWithoutValidation("User-Agent", "Microsoft-SkypeBotApi");
+            using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Path) { Content = new ByteArrayContent(body) };
+            scenario.Describe(request, authorization);
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             var length = 0;
@@ -270,9 +279,8 @@ public sealed class LoadRunner(Uri baseAddress)
             {
                 var sequence = nextSequence();
                 var body = scenario.Body(sequence, out var authorization);
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages") { Content = new ByteArrayContent(body) };
-                request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-8");
-                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                using var request = new HttpRequestMessage(HttpMethod.Post, scenario.Path) { Content = new ByteArrayContent(body) };
+                scenario.Describe(request, authorization);
                 using var response = await http.SendAsync(request, cancellationToken);
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 if (response.StatusCode != HttpStatusCode.OK || !scenario.Accept(sequence, bytes))

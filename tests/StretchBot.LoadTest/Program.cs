@@ -11,8 +11,8 @@ using StretchBot.Channels.Teams;
 namespace StretchBot.LoadTest;
 
 /// <summary>
-/// Load tool for /api/messages: the app on real Kestrel over loopback with SQLite, signed Teams activities from an
-/// in-process closed-loop generator. Run by hand:
+/// Load tool for /api/messages (and /slack/events, see <see cref="SlackLoad"/>): the app on real Kestrel over loopback
+/// with SQLite, signed Teams activities from an in-process closed-loop generator. Run by hand:
 /// <c>dotnet run -c Release --project tests/StretchBot.LoadTest -- [--seconds 15] [--concurrency 16,32,64]</c>.
 /// </summary>
 public static class LoadTool
@@ -48,6 +48,23 @@ public static class LoadTool
         };
 
         var ct = cancel.Token;
+        var exitCode = 0;
+        if (options.AnyTeams)
+        {
+            exitCode = await RunTeamsAsync(options, ct);
+        }
+
+        if (options.AnySlack)
+        {
+            exitCode = Math.Max(exitCode, await SlackLoad.RunAsync(options, ct));
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>The Teams scenarios on /api/messages: their own app, fake connector and summary.</summary>
+    private static async Task<int> RunTeamsAsync(LoadOptions options, CancellationToken ct)
+    {
         var duration = TimeSpan.FromSeconds(options.Seconds);
         var results = new List<RunResult>();
         var notes = new List<string>();
@@ -240,11 +257,11 @@ public static class LoadTool
         return prompts;
     }
 
-    private static void Print(RunResult r) => Log(
+    internal static void Print(RunResult r) => Log(
         $"{r.Scenario} @{r.Concurrency}: {r.Requests} requests in {r.Elapsed.TotalSeconds:F1} s = {r.RequestsPerSecond:F0}/s ({r.OkPerSecond:F0}/s OK); "
         + $"p50 {r.P50Ms:F2} ms, p90 {r.P90Ms:F2} ms, p99 {r.P99Ms:F2} ms, max {r.MaxMs:F1} ms; errors {r.ErrorText}; CPU {r.CpuText}; per second {PerSecond(r.PerSecond)}; latency histogram {r.HistogramText}");
 
-    private static string PerSecond(IReadOnlyList<long> values)
+    internal static string PerSecond(IReadOnlyList<long> values)
     {
         if (values.Count == 0)
         {
@@ -302,7 +319,7 @@ public static class LoadTool
 
     private static readonly long Started = Stopwatch.GetTimestamp();
 
-    private static void Log(string message) =>
+    internal static void Log(string message) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{Stopwatch.GetElapsedTime(Started).TotalSeconds,6:F1}s] {message}"));
 
     /// <summary>The stretch messages whose cards become the Done scenario's prompts: one new thread each.</summary>
