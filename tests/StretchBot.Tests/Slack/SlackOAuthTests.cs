@@ -114,6 +114,8 @@ public sealed class SlackOAuthTests : SlackTest
             var card = await Fake.WaitForAsync(c => c.Method == "chat.postMessage" && c["channel"] == channel);
             Assert.Equal("Bearer " + token, card.Authorization);
             var done = SlackClient.Button(card, "done");
+            // The card's ts is on record once the post is finished: the tally's chat.update needs it.
+            await BackgroundWorkFinishedAsync();
             Assert.Equal(HttpStatusCode.OK, (await Slack.ClickAsync(SlackClient.Click("done", (string?)done["value"], user, channel, team: team,
                 responseUrl: $"https://hooks.slack.com/actions/{team}/2/done"))).StatusCode);
             await Fake.WaitForAsync(c => c.IsResponseUrl && c.Path == $"/actions/{team}/2/done");
