@@ -35,6 +35,14 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
                 return new PostedMessage(null);
             }
 
+            if (!shared && reference.User is { } user)
+            {
+                // An answer for one person without a response_url we may use (none, or not on Slack's hosts): to them
+                // alone, never posted for the whole channel to see.
+                await api.PostEphemeralAsync(workspace.BotToken, to.TenantId, reference.Channel, user, message.Text, message.Blocks, reference.ThreadTs, cancellationToken);
+                return new PostedMessage(null);
+            }
+
             string ts;
             try
             {
