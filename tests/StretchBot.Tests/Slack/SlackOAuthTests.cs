@@ -133,6 +133,8 @@ public sealed class SlackOAuthTests : SlackTest
             boards[team] = await Fake.WaitForAsync(c => c.IsResponseUrl && c.Path == $"/commands/{team}/3/leaderboard");
         }
 
+        Assert.Contains("Ada Alpha", boards["TA1"].AllText, StringComparison.Ordinal);
+        Assert.Contains("Bea Beta", boards["TB2"].AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("Bea Beta", boards["TA1"].AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("UB2", boards["TA1"].AllText, StringComparison.Ordinal);
         Assert.DoesNotContain("Ada Alpha", boards["TB2"].AllText, StringComparison.Ordinal);
