@@ -10,7 +10,9 @@ namespace StretchBot.Channels;
 /// </summary>
 public sealed partial class BackgroundWork(ILogger<BackgroundWork> logger) : BackgroundService
 {
-    private const int Workers = 8;
+    // The work is mostly waiting on the network (a platform's API, a response_url) and the database: 32 at a time keep
+    // a burst of clicks moving when each answer takes a round trip to Slack or Teams.
+    private const int Workers = 32;
     private readonly Channel<Func<CancellationToken, Task>> _queue = Channel.CreateBounded<Func<CancellationToken, Task>>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false });
 

@@ -158,15 +158,17 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
     /// Posts a message to a response_url (a slash command's or a click's): Slack answers "ok", or an error. Only URLs on
     /// Slack's hosts (Slack:ResponseUrlHosts) are called.
     /// </summary>
-    public async Task RespondAsync(string tenantId, string responseUrl, JsonObject message, CancellationToken cancellationToken)
+    public async Task RespondAsync(string responseUrl, JsonObject message, CancellationToken cancellationToken)
     {
         if (!IsResponseUrl(responseUrl, options.Value))
         {
             throw new SlackApiException("response_url", "response_url_not_on_slack");
         }
 
+        // Not a Web API method: Slack limits a response_url to 5 uses in 30 minutes, not by the workspace's calls per
+        // minute, so it passes the gate untagged (retries and the per-attempt timeout still apply). Tagged, twenty people
+        // clicking Done would wait on a workspace allowance meant for chat.postMessage and friends.
         using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl);
-        OutboundPipeline.Tag(request, tenantId, null);
         request.Content = new StringContent(message.ToJsonString(), Encoding.UTF8);
         request.Content.Headers.ContentType = Json;
         using var response = await SendAsync("response_url", request, cancellationToken);

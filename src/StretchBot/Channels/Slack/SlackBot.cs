@@ -73,10 +73,12 @@ public sealed partial class SlackBot(
                     ? SlackAck.Ok
                     : new SlackAck(200, new JsonObject { ["response_type"] = "ephemeral", ["text"] = "StretchBot is busy right now. Try again in a moment." });
             case SlackBlockActions actions:
-                // A click can't be retried by Slack; if it can't be queued, the person clicks again.
+                // Slack doesn't retry a click. Not taken, it is answered 503, so Slack shows the person that it failed
+                // and they can click again; a 200 would tell them it worked.
                 if (!work.TryEnqueue(ct => OnBlockActionsAsync(actions, ct)))
                 {
                     LogBusy(logger);
+                    return new SlackAck(503);
                 }
 
                 return SlackAck.Ok;
@@ -154,7 +156,7 @@ public sealed partial class SlackBot(
             LogIgnored(logger, "slash_command", "workspace not installed");
             if (responseUrl is not null)
             {
-                await RespondQuietlyAsync(command.Team.TenantId, responseUrl, "StretchBot isn't installed in this workspace yet. Ask an admin to install it, then try again.", cancellationToken);
+                await RespondQuietlyAsync(responseUrl, "StretchBot isn't installed in this workspace yet. Ask an admin to install it, then try again.", cancellationToken);
             }
 
             return;
@@ -305,11 +307,11 @@ public sealed partial class SlackBot(
         }
     }
 
-    private async Task RespondQuietlyAsync(string tenantId, string responseUrl, string text, CancellationToken cancellationToken)
+    private async Task RespondQuietlyAsync(string responseUrl, string text, CancellationToken cancellationToken)
     {
         try
         {
-            await api.RespondAsync(tenantId, responseUrl, new JsonObject { ["response_type"] = "ephemeral", ["replace_original"] = false, ["text"] = text }, cancellationToken);
+            await api.RespondAsync(responseUrl, new JsonObject { ["response_type"] = "ephemeral", ["replace_original"] = false, ["text"] = text }, cancellationToken);
         }
         catch (SlackApiException)
         {

@@ -31,7 +31,7 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
         {
             if (!shared && reference.ResponseUrl is { } responseUrl)
             {
-                await api.RespondAsync(to.TenantId, responseUrl, Response(message, "ephemeral", replaceOriginal: reference.FromEphemeral), cancellationToken);
+                await api.RespondAsync(responseUrl, Response(message, "ephemeral", replaceOriginal: reference.FromEphemeral), cancellationToken);
                 return new PostedMessage(null);
             }
 
@@ -51,7 +51,7 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
             {
                 // /stretch in a channel the bot isn't in: the answer still reaches the channel through the command's
                 // response_url, though its tally can't be updated later (only chat.postMessage gives a message to update).
-                await api.RespondAsync(to.TenantId, fallback, Response(message, "in_channel", replaceOriginal: false), cancellationToken);
+                await api.RespondAsync(fallback, Response(message, "in_channel", replaceOriginal: false), cancellationToken);
                 return new PostedMessage(null);
             }
 
