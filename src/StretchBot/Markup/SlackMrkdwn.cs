@@ -18,6 +18,16 @@ public static class SlackMrkdwn
         }
 
         var line = Said.OneLine(text);
+        // Counted once: a marker formats only when another of its kind is there to pair with.
+        var paired = new HashSet<char>();
+        foreach (var marker in "*_~`")
+        {
+            if (line.Count(x => x == marker) > 1)
+            {
+                paired.Add(marker);
+            }
+        }
+
         var escaped = new StringBuilder(line.Length + 8);
         foreach (var c in line)
         {
@@ -27,7 +37,7 @@ public static class SlackMrkdwn
                 '<' => "&lt;",
                 '>' => "&gt;",
                 // A lone marker can't format anything; two of a kind can.
-                '*' or '_' or '~' or '`' when line.Count(x => x == c) > 1 => LookAlike(c),
+                '*' or '_' or '~' or '`' when paired.Contains(c) => LookAlike(c),
                 _ => c.ToString(),
             });
         }
