@@ -52,6 +52,7 @@ public static partial class SlackChannel
         services.AddSingleton<IChannelSender>(sp => sp.GetRequiredService<SlackSender>());
         services.AddSingleton<SlackBot>();
         services.AddHostedService<SlackStartup>();
+        services.AddHostedService<SlackSocketMode>();
         return services;
     }
 
