@@ -333,6 +333,7 @@ public sealed partial class SlackSocketMode(
         {
             var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
             var message = new ArrayBufferWriter<byte>();
+            var draining = false;
             try
             {
                 while (true)
@@ -341,7 +342,7 @@ public sealed partial class SlackSocketMode(
                     var frame = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
                     if (frame.MessageType == WebSocketMessageType.Close)
                     {
-                        if (Volatile.Read(ref _closing) == 0)
+                        if (Volatile.Read(ref _closing) == 0 && !draining)
                         {
                             LogClosedBySlack(logger, (int?)socket.CloseStatus ?? 0);
                         }
@@ -349,11 +350,20 @@ public sealed partial class SlackSocketMode(
                         return;
                     }
 
+                    if (draining)
+                    {
+                        // Closed for a message too big: what is still coming is read and dropped until Slack's close.
+                        continue;
+                    }
+
                     if (message.WrittenCount + frame.Count > MaxMessageBytes)
                     {
                         LogTooBig(logger, MaxMessageBytes);
+                        _ended.TrySetResult(Ending.Lost);
                         await CloseAsTooBigAsync();
-                        return;
+                        draining = true;
+                        message.Clear();
+                        continue;
                     }
 
                     message.Write(buffer.AsSpan(0, frame.Count));
