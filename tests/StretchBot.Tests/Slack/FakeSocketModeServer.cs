@@ -41,6 +41,7 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
     private readonly Channel<FakeSocket> _connections = Channel.CreateUnbounded<FakeSocket>();
     private readonly Lock _lock = new();
     private readonly List<SlackApiCall> _calls = [];
+    private readonly List<FakeSocket> _sockets = [];
     private TaskCompletionSource _called = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _tickets;
     private int _openCalls;
@@ -196,8 +197,19 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
         }
 
         var ticket = context.Request.Query["ticket"].ToString();
+        int othersOpen;
+        lock (_lock)
+        {
+            othersOpen = _sockets.Count(s => !s.Closed.IsCompleted);
+        }
+
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var fake = new FakeSocket(ticket, socket, context);
+        var fake = new FakeSocket(ticket, socket, context) { OthersOpenAtConnect = othersOpen };
+        lock (_lock)
+        {
+            _sockets.Add(fake);
+        }
+
         await fake.SendAsync("""{"type":"hello","num_connections":1,"debug_info":{"host":"applink-test","build_number":10,"approximate_connection_time":18060},"connection_info":{"app_id":"A111"}}""");
         _connections.Writer.TryWrite(fake);
         await fake.ReadAsync();
@@ -232,6 +244,9 @@ public sealed class FakeSocket(string ticket, WebSocket socket, HttpContext cont
     private readonly Channel<JsonObject> _received = Channel.CreateUnbounded<JsonObject>();
     private readonly TaskCompletionSource<WebSocketCloseStatus?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim _send = new(1, 1);
+
+    /// <summary>How many of the app's earlier connections were still open when it opened this one.</summary>
+    public int OthersOpenAtConnect { get; init; }
 
     /// <summary>The ticket of the URL the app connected with.</summary>
     public string Ticket { get; } = ticket;
@@ -287,6 +302,7 @@ public sealed class FakeSocket(string ticket, WebSocket socket, HttpContext cont
     /// <summary>Drops the connection without a close handshake, as a network failure would.</summary>
     public void Abort()
     {
+        _closed.TrySetResult(null);
         socket.Abort();
         context.Abort();
     }

@@ -116,6 +116,7 @@ public sealed class SlackSocketModeTests : IAsyncLifetime
         var second = await _slack.NextConnectionAsync();
         Assert.Equal("2", second.Ticket);
         Assert.Equal(2, _slack.OpenCalls);
+        Assert.Equal(1, second.OthersOpenAtConnect);
         await _socketMode.WhenConnectedAsync(2).WaitAsync(Guard);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await first.Closed.WaitAsync(Guard));
         // No waiting: Slack asked, nothing failed.
@@ -139,6 +140,7 @@ public sealed class SlackSocketModeTests : IAsyncLifetime
         _factory.Clock.Advance(delay);
         var second = await _slack.NextConnectionAsync();
         Assert.Equal("2", second.Ticket);
+        Assert.Equal(0, second.OthersOpenAtConnect);
         await _socketMode.WhenConnectedAsync(2).WaitAsync(Guard);
 
         await second.SendAsync(Mention("<@UBOT> help"));

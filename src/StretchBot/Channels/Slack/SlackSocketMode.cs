@@ -359,8 +359,9 @@ public sealed partial class SlackSocketMode(
                     if (message.WrittenCount + frame.Count > MaxMessageBytes)
                     {
                         LogTooBig(logger, MaxMessageBytes);
-                        _ended.TrySetResult(Ending.Lost);
+                        // Said before the connection is given up, so Slack hears why.
                         await CloseAsTooBigAsync();
+                        _ended.TrySetResult(Ending.Lost);
                         draining = true;
                         message.Clear();
                         continue;
