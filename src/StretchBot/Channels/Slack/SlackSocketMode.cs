@@ -481,7 +481,7 @@ public sealed partial class SlackSocketMode(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode: connecting to {Host}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode: connected to {Host}, waiting for its hello")]
     private static partial void LogConnecting(ILogger logger, string host);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Slack Socket Mode: connected ({Connections} connections open)")]
