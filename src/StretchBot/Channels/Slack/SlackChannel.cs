@@ -54,6 +54,7 @@ public static partial class SlackChannel
         services.AddSingleton<SlackStartup>();
         services.AddSingleton<IStartupCheck>(sp => sp.GetRequiredService<SlackStartup>());
         services.AddHostedService(sp => sp.GetRequiredService<SlackStartup>());
+        services.AddHostedService<SlackSocketMode>();
         return services;
     }
 
