@@ -22,7 +22,7 @@ namespace StretchBot.Channels.Slack;
 /// </summary>
 public sealed partial class SlackSocketMode(
     SlackApiClient api,
-    SlackBot bot,
+    IServiceProvider services,
     IOptions<SlackOptions> options,
     TimeProvider time,
     ILogger<SlackSocketMode> logger) : BackgroundService
@@ -40,6 +40,12 @@ public sealed partial class SlackSocketMode(
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    // Resolved when first used, not when the host builds its hosted services: the bot needs the catalog, whose
+    // mistakes StartupChecks reports first, in one line.
+    private SlackBot? _bot;
+
+    private SlackBot Bot => _bot ??= services.GetRequiredService<SlackBot>();
 
     private readonly Signal _connected = new();
     private readonly Signal _backingOff = new();
@@ -200,7 +206,7 @@ public sealed partial class SlackSocketMode(
         if (Read(type, json["payload"], out var error) is { } request)
         {
             var retryAttempt = json["retry_attempt"] is JsonValue r && r.TryGetValue<int>(out var attempt) && attempt >= 0 ? attempt : 0;
-            ack = bot.Accept(request, retryAttempt);
+            ack = Bot.Accept(request, retryAttempt);
             if (ack.Status >= 500)
             {
                 // Not taken (StretchBot is busy): unacknowledged, Slack sends it again, as a 503 over HTTP would.
