@@ -165,7 +165,7 @@ public sealed partial class SlackRenderer
         v.AlreadyDone,
         Greeting(v),
         v.StreakDays,
-        v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
+        v.StreakDays == 1 ? "1 day" : $"{v.StreakDays} days",
         v.TotalStretches,
         Stretches(v.TotalStretches),
         v.WeekCount,
@@ -190,7 +190,7 @@ public sealed partial class SlackRenderer
             ("/stretch stretches", "Browse every stretch"),
             ("/stretch stats", "Your totals and streak"),
             ("/stretch leaderboard", "Who stretched most here this week"),
-            ("/stretch schedule weekdays 10:30 15:00", "Stretch breaks in this channel at set times; `/stretch schedule` shows them"),
+            ("/stretch schedule weekdays 10:30 15:00", "Stretch breaks here at set times"),
             ("/stretch help", "This message"),
         ];
         var title = v.FirstContact ? "Hi, I'm StretchBot" : "What I can do";
