@@ -17,19 +17,25 @@ public sealed record SlackHomeSchedule(string ChannelName, ScheduleView Schedule
 // Strings named for mrkdwn are escaped with SlackMrkdwn already; "plain" ones (headers, button labels) are one line,
 // unescaped, because Slack shows plain_text as it is. Button values are compact JSON strings (SlackRenderer.Value).
 
+/// <param name="Rhythm">How many and Breathing, a full-width line each (long texts squeeze in a half-width field).</param>
+/// <param name="Cautions">The stretch's cautions, a line each with ⚠️, shown above the steps; null when it has none.</param>
 public sealed record SlackStretchCardData(
-    string Heading, string Name, string Intro, string Targets, string Where, string Equipment, string Duration, string? Dose, string? Breathing,
-    IReadOnlyList<string> Cautions, string StepsTitle, string Steps, int StepCount, int DoneCount, string DoneText, string Value);
+    string Heading, string Name, string Intro, string Targets, string Where, string Equipment, string Duration, string? Rhythm,
+    string? Cautions, string StepsTitle, string Steps, int StepCount, int DoneCount, string DoneText, string Value);
 
+/// <param name="Rhythm">How many and Breathing: on the first step only.</param>
 public sealed record SlackWalkthroughCardData(
-    string Name, int Step, int StepCount, string StepTitle, string Progress, string Text, bool IsFirst, bool IsLast, string? Dose,
-    string? Breathing, IReadOnlyList<string> Cautions, bool AlreadyDone, string Value);
+    string Name, int Step, int StepCount, string StepTitle, string Progress, string Text, bool IsFirst, bool IsLast, string? Rhythm,
+    string? Cautions, bool AlreadyDone, string Value);
 
 public sealed record SlackDoneCardData(
     string Title, string Name, bool AlreadyDone, string Message, int StreakDays, string StreakText, int TotalStretches, string TotalText,
-    int WeekCount, int Rank, string RankText, int DoneCount, string DoneText);
+    int WeekCount, string WeekText, int Rank, string RankText, int DoneCount, string DoneText);
 
-public sealed record SlackWelcomeCardData(bool FirstContact, string Title, string Intro, string? NameLine, string Commands, string SafetyTitle, string Safety);
+/// <param name="Text">The fallback (notification) text: no markup.</param>
+/// <param name="SafetyLine">One line on safety; the Safety button has the rest.</param>
+public sealed record SlackWelcomeCardData(
+    bool FirstContact, string Text, string Title, string Intro, string? NameLine, string Commands, string DirectMessages, string SafetyLine);
 
 public sealed record SlackCatalogItemData(string BlockId, string Name, string Details, string Value);
 
@@ -37,19 +43,26 @@ public sealed record SlackCatalogCardData(
     string Title, string Summary, bool Filtered, int Count, IReadOnlyList<SlackCatalogItemData> Stretches, string? More, string SurpriseValue);
 
 public sealed record SlackStatsCardData(
-    string DisplayName, bool HasAny, int Total, int WeekCount, int StreakDays, string StreakText, string? Favourite, string? Recent);
+    string DisplayName, bool HasAny, int Total, string TotalText, int WeekCount, string WeekText, int StreakDays, string StreakText,
+    string? Favourite, string? Recent);
 
+/// <param name="MyLine">Where the person stands, only when their row isn't among the rows shown.</param>
 public sealed record SlackLeaderboardCardData(string Title, string Period, bool IsEmpty, string Lines, string? MyLine);
 
 public sealed record SlackFactData(string Title, string Value);
 
+/// <param name="Text">The fallback (notification) text, saying when: "Schedule set: weekdays (Mon–Fri) at 10:30".</param>
 public sealed record SlackScheduleCardData(
-    string Heading, string Title, bool HasSchedule, string? When, string EmptyText, string? Next, IReadOnlyList<SlackFactData> Facts, string? Note,
-    string? Hint);
+    string Text, string Heading, string Title, bool HasSchedule, string? When, string EmptyText, string? Next, IReadOnlyList<SlackFactData> Facts,
+    string? Note, string? Hint);
 
 public sealed record SlackParagraphData(string BlockId, string Text);
 
 public sealed record SlackMessageCardData(string Title, IReadOnlyList<SlackParagraphData> Paragraphs, string? Hint);
+
+/// <param name="Heading">The safety title as a header (plain_text).</param>
+/// <param name="Title">The safety title for the fallback text (mrkdwn).</param>
+public sealed record SlackSafetyCardData(string Heading, string Title, IReadOnlyList<SlackParagraphData> Paragraphs);
 
 public sealed record SlackHomeScheduleData(string BlockId, string Channel, string Details);
 
@@ -74,6 +87,7 @@ public sealed record SlackButtonValue(
 [JsonSerializable(typeof(SlackLeaderboardCardData))]
 [JsonSerializable(typeof(SlackScheduleCardData))]
 [JsonSerializable(typeof(SlackMessageCardData))]
+[JsonSerializable(typeof(SlackSafetyCardData))]
 [JsonSerializable(typeof(SlackHomeData))]
 internal sealed partial class SlackCardJsonContext : JsonSerializerContext;
 

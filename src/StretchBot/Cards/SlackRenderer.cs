@@ -54,7 +54,7 @@ public sealed partial class SlackRenderer
             : Path.Combine(AppContext.BaseDirectory, "cards", "slack");
     }
 
-    public IReadOnlyList<string> TemplateNames => ["stretch", "walkthrough", "done", "welcome", "catalog", "stats", "leaderboard", "schedule", "message", "home"];
+    public IReadOnlyList<string> TemplateNames => ["stretch", "walkthrough", "done", "welcome", "catalog", "stats", "leaderboard", "schedule", "message", "safety", "home"];
 
     /// <summary>Parses every template once at start-up so a broken template stops the app instead of a turn.</summary>
     public void LoadAll()
@@ -75,7 +75,7 @@ public sealed partial class SlackRenderer
         StatsView v => Message("stats", StatsData(v), SlackCardJsonContext.Default.SlackStatsCardData),
         LeaderboardView v => Message("leaderboard", LeaderboardData(v, MaxLeaderboardRows), SlackCardJsonContext.Default.SlackLeaderboardCardData),
         ScheduleView v => Message("schedule", ScheduleData(v), SlackCardJsonContext.Default.SlackScheduleCardData),
-        SafetyView v => Message("message", SafetyData(v.Safety), SlackCardJsonContext.Default.SlackMessageCardData),
+        SafetyView v => Message("safety", SafetyData(v.Safety), SlackCardJsonContext.Default.SlackSafetyCardData),
         MessageView v => Message("message", MessageData(v), SlackCardJsonContext.Default.SlackMessageCardData),
         MentionView v => Mention(v),
         _ => throw new ArgumentOutOfRangeException(nameof(view), view.GetType().Name, "No Slack renderer for this view."),
@@ -124,10 +124,9 @@ public sealed partial class SlackRenderer
             Md(s.Targets, MaxShortText),
             Md(CardRenderer.Where(s.Places), MaxShortText),
             Md(s.Equipment.Count == 0 ? "None" : string.Join(", ", s.Equipment), MaxShortText),
-            CardRenderer.Duration(s.DurationSeconds, capitalise: true),
-            MdOrNull(s.Dose, MaxShortText),
-            MdOrNull(s.Breathing, MaxShortText),
-            List(s.Cautions.Select(c => "⚠️ " + Md(c, MaxShortText)), MaxListItems, n => $"…and {n} more cautions"),
+            KeepTogether(CardRenderer.Duration(s.DurationSeconds, capitalise: true)),
+            Rhythm(s),
+            Cautions(s),
             s.Steps.Count == 1 ? "How to do it" : $"{s.Steps.Count} steps",
             StepsText(s.Steps),
             s.Steps.Count,
@@ -152,9 +151,10 @@ public sealed partial class SlackRenderer
             count == 0 ? "Take it slowly." : Md(s.Steps[step - 1], MaxStepText),
             step == 1,
             step >= count,
-            MdOrNull(s.Dose, MaxShortText),
-            MdOrNull(s.Breathing, MaxShortText),
-            List(s.Cautions.Select(c => "⚠️ " + Md(c, MaxShortText)), MaxListItems, n => $"…and {n} more cautions"),
+            // Said once at the start: repeated on every step it crowds out the step itself.
+            step == 1 ? Rhythm(s) : null,
+            // Cautions stay on every step: they matter while doing it.
+            Cautions(s),
             v.AlreadyDone,
             Value(new SlackButtonValue(v.PromptId, s.Id, step)));
     }
@@ -165,42 +165,44 @@ public sealed partial class SlackRenderer
         v.AlreadyDone,
         Greeting(v),
         v.StreakDays,
-        v.StreakDays == 1 ? "1-day streak" : $"{v.StreakDays}-day streak",
+        v.StreakDays == 1 ? "1 day" : $"{v.StreakDays} days",
         v.TotalStretches,
-        v.TotalStretches == 1 ? "1 stretch" : $"{v.TotalStretches} stretches",
+        Stretches(v.TotalStretches),
         v.WeekCount,
+        Stretches(v.WeekCount),
         v.Rank,
-        v.Rank > 0 ? $"#{v.Rank} this week" : "Not ranked yet",
+        // The rank is among the people of this conversation (DoneStats), not the workspace.
+        v.Rank > 0 ? $"#{v.Rank} in this channel this week" : "Not ranked yet",
         v.DoneCount,
         DoneText(v.DoneCount));
 
+    /// <summary>
+    /// Help as people type it in Slack: in a channel every command goes through /stretch; in our DM the words alone
+    /// work too. Safety is one line and a button, so a first hello stays short.
+    /// </summary>
     internal static SlackWelcomeCardData WelcomeData(WelcomeView v)
     {
-        (string Command, string Description, string? Example)[] commands =
+        (string Command, string Description)[] commands =
         [
-            ("stretch", "A random stretch, walked through step by step", null),
-            ("stretch [where]", "Desk, floor, gym or quick, or a body area such as back", "stretch desk"),
-            ("stretch [name]", "A stretch by name", "stretch cat and cow"),
-            ("stretches", "Browse every stretch", null),
-            ("stats", "Your totals and streak", null),
-            ("leaderboard", "Who stretched most this week here", null),
-            ("schedule [when]", "Stretch breaks posted here at set times; schedule alone shows it", "schedule weekdays 10:30 15:00"),
-            ("remind me [when]", "Your own reminders, in our direct messages", "remind me weekdays 11:00"),
-            ("safety", "When to see the doctor", null),
-            ("name [your name]", "What I call you here", "name Ada"),
-            ("help", "This message", null),
+            ("/stretch", "A random stretch, walked through step by step"),
+            ("/stretch desk", "One for your desk; or floor, gym, quick, or a body area such as back"),
+            ("/stretch cat and cow", "A stretch by name"),
+            ("/stretch stretches", "Browse every stretch"),
+            ("/stretch stats", "Your totals and streak"),
+            ("/stretch leaderboard", "Who stretched most here this week"),
+            ("/stretch schedule weekdays 10:30 15:00", "Stretch breaks here at set times"),
+            ("/stretch help", "This message"),
         ];
-        var lines = commands
-            .Where(c => v.ChosenName is not null || !c.Command.StartsWith("name", StringComparison.Ordinal))
-            .Select(c => $"`{c.Command}`  {c.Description}" + (c.Example is { } example ? $" (try `{example}`)" : string.Empty));
+        var title = v.FirstContact ? "Hi, I'm StretchBot" : "What I can do";
         return new SlackWelcomeCardData(
             v.FirstContact,
-            v.FirstContact ? "Hi, I'm StretchBot" : "What I can do",
+            $"{title}. I help your team take short stretch breaks, one stretch at a time. Type /stretch to start.",
+            title,
             "I help your team take short stretch breaks: one stretch at a time, step by step. Click *Done* when you've finished to build your streak.",
             v.ChosenName is { } name ? $"I'll call you {Md(name, MaxNameLength)} here. To change it, type `name` and your name, for example `name Ada`." : null,
-            "Use `/stretch` anywhere, for example `/stretch desk`, or write to me in our direct messages.\n" + string.Join('\n', lines),
-            Md(v.Safety.Title, MaxNameLength),
-            SafetyText(v.Safety));
+            string.Join('\n', commands.Select(c => $"`{c.Command}`  {c.Description}")),
+            "In a DM with StretchBot, type the words without /stretch: `stretch`, `stats`, or `remind me weekdays 11:00` for reminders of your own.",
+            "⚠️ Go gently and stop if it hurts. *Safety* says when to see a doctor.");
     }
 
     internal static SlackCatalogCardData CatalogData(CatalogView v)
@@ -218,7 +220,7 @@ public sealed partial class SlackRenderer
         var rows = v.Stretches.Take(MaxCatalogRows).Select((s, i) => new SlackCatalogItemData(
             $"row-{i + 1}",
             Md(s.Name, MaxNameLength),
-            $"{Md(s.Targets, MaxShortText)} · {Md(CardRenderer.Where(s.Places), MaxShortText)} · {CardRenderer.Duration(s.DurationSeconds)}",
+            $"{Md(s.Targets, MaxShortText)} · {Md(CardRenderer.Where(s.Places), MaxShortText)} · {KeepTogether(CardRenderer.Duration(s.DurationSeconds))}",
             Value(new SlackButtonValue(StretchId: s.Id)))).ToList();
         return new SlackCatalogCardData(
             Plain(filter is null ? "Stretches" : $"Stretches: {filter}"),
@@ -238,7 +240,9 @@ public sealed partial class SlackRenderer
             NameOr(v.DisplayName, "you"),
             v.Total > 0,
             v.Total,
+            Stretches(v.Total),
             v.WeekCount,
+            Stretches(v.WeekCount),
             v.StreakDays,
             v.StreakDays switch { <= 0 => "0 days", 1 => "🔥 1 day", _ => $"🔥 {v.StreakDays} days" },
             MdOrNull(v.Favourite, MaxNameLength),
@@ -251,7 +255,7 @@ public sealed partial class SlackRenderer
         {
             var rank = Medal(e.Rank) is { Length: > 0 } medal ? medal : $"{e.Rank}.";
             var name = NameOr(e.DisplayName, "Someone");
-            return e.IsMe ? $"{rank} *{name} (you)*  {e.Count}" : $"{rank} {name}  {e.Count}";
+            return e.IsMe ? $"{rank} *{name} (you)* · {Stretches(e.Count)}" : $"{rank} {name} · {Stretches(e.Count)}";
         }).ToList();
         if (v.Entries.Count > rows)
         {
@@ -263,15 +267,16 @@ public sealed partial class SlackRenderer
             $"This week ({v.WeekStart.ToString("ddd d MMM", CultureInfo.InvariantCulture)} – {v.WeekEnd.ToString("ddd d MMM", CultureInfo.InvariantCulture)})",
             v.Entries.Count == 0,
             string.Join('\n', lines),
-            v.Me is { } me ? $"You: #{me.Rank} with {me.Count}" : null);
+            // Only for someone outside the rows shown: inside them, their row already says it.
+            v.Me is { } me && !v.Entries.Take(rows).Any(e => e.IsMe) ? $"You: #{me.Rank} with {Stretches(me.Count)}" : null);
     }
 
     internal static SlackScheduleCardData ScheduleData(ScheduleView v)
     {
-        var facts = new List<SlackFactData> { new("Time zone", $"{Md(v.Zone, MaxShortText)} {Ours(v.ZoneSource)}") };
+        var facts = new List<SlackFactData> { new("Time zone", $"{Md(v.Zone, MaxShortText)}. {Ours(v.ZoneSource)}") };
         if (v.Status is { } status)
         {
-            facts.Add(new("Status", Ours(status)));
+            facts.Add(new("Status", Ours(Clause(status))));
         }
 
         if (v.Holidays.Count > 0)
@@ -282,26 +287,29 @@ public sealed partial class SlackRenderer
         facts.Add(new("Stretches", Md(v.Kinds, MaxShortText)));
         if (v.Jitter is { } jitter)
         {
-            facts.Add(new("Jitter", Md(jitter, MaxShortText)));
+            facts.Add(new("Random delay", Md(jitter, MaxShortText)));
         }
 
+        var empty = v.IsPersonal ? "No reminder yet." : "No schedule yet.";
         return new SlackScheduleCardData(
+            // The notification says when, not just that something changed.
+            v.When is { } words ? $"{Md(v.Heading, MaxShortText)}: {Md(LowerStart(words), MaxShortText)}" : $"{Md(v.Heading, MaxShortText)}. {empty}",
             Plain("⏰ " + v.Heading),
             Md(v.Heading, MaxShortText),
             v.HasSchedule,
             MdOrNull(v.When, MaxShortText),
-            v.IsPersonal ? "No reminder yet." : "No schedule yet.",
+            empty,
             NextText(v.Next),
             facts,
             v.Note is { } note ? SlackMrkdwn.Render(note) : null,
             v.Hint is { } hint ? SlackMrkdwn.Render(hint) : null);
     }
 
-    internal static SlackMessageCardData SafetyData(SafetyAdvice safety) => new(
+    internal static SlackSafetyCardData SafetyData(SafetyAdvice safety) => new(
+        Plain(safety.Title),
         Md(safety.Title, MaxNameLength),
         List(safety.Paragraphs.Select(p => Md(p, BlockKitFit.MaxSectionText)), MaxListItems, n => $"…and {n} more paragraphs: see the full advice with `safety`.")
-            .Select((p, i) => new SlackParagraphData($"text-{i + 1}", p)).ToList(),
-        null);
+            .Select((p, i) => new SlackParagraphData($"text-{i + 1}", p)).ToList());
 
     internal static SlackMessageCardData MessageData(MessageView v) => new(
         Ours(v.Title),
@@ -316,13 +324,14 @@ public sealed partial class SlackRenderer
             var details = new List<string> { v.When is { } when ? Md(when, MaxShortText) : "No schedule yet." };
             if (NextText(v.Next, 3) is { } next)
             {
-                details.Add("Next: " + next.Replace("\n• ", ", ", StringComparison.Ordinal).TrimStart('•', ' '));
+                // The times hold commas themselves ("Thu 19 Nov, 10:30"), so a comma can't also part them.
+                details.Add("Next: " + next.Replace("\n• ", " · ", StringComparison.Ordinal).TrimStart('•', ' '));
             }
 
             details.Add($"Time zone: {Md(v.Zone, MaxShortText)}");
             if (v.Status is { } status)
             {
-                details.Add($"Status: {Ours(status)}");
+                details.Add($"Status: {Ours(Clause(status))}");
             }
 
             return new SlackHomeScheduleData($"schedule-{i + 1}", "#" + NameOr(s.ChannelName, "a channel"), string.Join('\n', details));
@@ -410,8 +419,42 @@ public sealed partial class SlackRenderer
     private static string? NextText(IReadOnlyList<string> next, int max = MaxListItems) =>
         next.Count == 0 ? null : string.Join('\n', next.Take(max).Select(n => "• " + Md(n, MaxNameLength)));
 
-    private static string SafetyText(SafetyAdvice safety) =>
-        BlockKitFit.Truncate(string.Join("\n\n", safety.Paragraphs.Select(p => Md(p, 1000))), BlockKitFit.MaxSectionText, mrkdwn: true);
+    /// <summary>How many and Breathing, a full-width line each: in half-width fields a long breathing text squeezes into a column.</summary>
+    private static string? Rhythm(Stretch s)
+    {
+        var lines = new List<string>();
+        if (MdOrNull(s.Dose, MaxShortText) is { } dose)
+        {
+            lines.Add($"*How many:* {dose}");
+        }
+
+        if (MdOrNull(s.Breathing, MaxShortText) is { } breathing)
+        {
+            lines.Add($"*Breathing:* {breathing}");
+        }
+
+        return lines.Count == 0 ? null : string.Join('\n', lines);
+    }
+
+    /// <summary>The cautions as normal text, a line each: safety is not small print.</summary>
+    private static string? Cautions(Stretch s) => s.Cautions.Count == 0
+        ? null
+        : string.Join('\n', List(s.Cautions.Select(c => "⚠️ " + Md(c, MaxShortText)), MaxListItems, n => $"…and {n} more cautions"));
+
+    private static string Stretches(int count) => count == 1 ? "1 stretch" : $"{count} stretches";
+
+    /// <summary>"about 40 s" with no-break spaces, so a line never ends between a number and its unit.</summary>
+    private static string KeepTogether(string text) => text.Replace(' ', '\u00A0');
+
+    /// <summary>A one-sentence status ("Running.") reads as a value in a fact; longer ones keep their full stops.</summary>
+    private static string Clause(string text) =>
+        text.EndsWith('.') && !text[..^1].Contains(". ", StringComparison.Ordinal) ? text[..^1] : text;
+
+    /// <summary>"Weekdays (Mon–Fri) at 10:30" reads as "Schedule set: weekdays…"; a day's name keeps its capital.</summary>
+    private static string LowerStart(string words) =>
+        words.StartsWith("Every ", StringComparison.Ordinal) || words.StartsWith("Week", StringComparison.Ordinal)
+            ? char.ToLowerInvariant(words[0]) + words[1..]
+            : words;
 
     private static IReadOnlyList<string> List(IEnumerable<string> items, int max, Func<int, string> more)
     {

@@ -67,6 +67,8 @@ public sealed class SlackBlockKitTests : AppTest
         {
             var message = renderer.Render(view);
             BlockKitChecker.AssertMessage(name, message.Text, message.Blocks, mentions);
+            // A notification shows the fallback as it is: Slack's *bold* would show its asterisks.
+            Assert.False(message.Text.Contains('*', StringComparison.Ordinal), $"{name}: the fallback '{message.Text}' holds markup");
             // Slack refuses block-heavy messages from about 13k characters (msg_blocks_too_long, undocumented).
             var size = message.Blocks.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Length;
             Assert.True(size < 12_000, $"{name}: {size} characters of blocks");
@@ -231,7 +233,7 @@ public sealed class SlackBlockKitTests : AppTest
                     expected.Add("next");
                 }
 
-                expected.AddRange(["done", "safety"]);
+                expected.AddRange(["done", "later", "safety"]);
                 Assert.Equal(expected, Actions(walk).Select(a => a.Name));
                 Assert.All(Actions(walk).SkipLast(1), a => Assert.Equal(new CardAction(a.Name, PromptId, stretch.Id, Step: step), a));
                 Assert.Equal(step == stretch.Steps.Count ? "primary" : null, (string?)Button(walk, "done")["style"]);
@@ -241,7 +243,8 @@ public sealed class SlackBlockKitTests : AppTest
             }
 
             var done = renderer.Render(new DoneView(PromptId, stretch, "Ada", "Ada", false, 1, 1, 1, 1, 1));
-            Assert.Equal([new CardAction("stats"), new CardAction("leaderboard"), new CardAction("stretch")], Actions(done));
+            Assert.Equal([new CardAction("stretch"), new CardAction("stats"), new CardAction("leaderboard")], Actions(done));
+            Assert.Equal("primary", (string?)Button(done, "stretch")["style"]);
         }
 
         var catalog = renderer.Render(new CatalogView(Catalog.All, "desk"));
@@ -253,6 +256,119 @@ public sealed class SlackBlockKitTests : AppTest
         // An id Slack can't mistake: the block_ids of a message are unique, and a catalog row's button says its stretch.
         var ids = catalog.Blocks.Select(b => (string)b!["block_id"]!).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void CautionsAndBreathingAreFullWidthTextAboveTheSteps()
+    {
+        var renderer = Renderer();
+        var barHang = renderer.Render(new StretchView(PromptId, Catalog.All.Single(s => s.Id == "bar-hang"), true, 1, Catalog.Safety));
+        var ids = barHang.Blocks.Select(b => (string)b!["block_id"]!).ToList();
+        var cautions = Block(barHang, "stretch-cautions");
+        Assert.Equal("section", (string?)cautions["type"]);
+        Assert.StartsWith("⚠️ Keep it short", Text(cautions), StringComparison.Ordinal);
+        Assert.True(ids.IndexOf("stretch-cautions") < ids.IndexOf("stretch-steps"));
+        Assert.DoesNotContain(barHang.Blocks, b => (string?)b!["type"] == "context" && b.ToJsonString().Contains("Keep it short", StringComparison.Ordinal));
+
+        var catCow = Catalog.All.Single(s => s.Id == "cat-cow");
+        var prompt = renderer.Render(new StretchView(PromptId, catCow, true, 0, Catalog.Safety));
+        Assert.Equal($"*How many:* {catCow.Dose}\n*Breathing:* {catCow.Breathing}", Text(Block(prompt, "stretch-rhythm")));
+        Assert.DoesNotContain(prompt.Blocks, b => b!["fields"] is JsonArray fields && fields.ToJsonString().Contains("Breathing", StringComparison.Ordinal));
+        Assert.Contains("*Time*\nAbout\u00A02\u00A0min", Joined([Block(prompt, "stretch-facts").DeepClone()]), StringComparison.Ordinal);
+
+        // The walkthrough says how many and how to breathe once, at the start; a caution stays on every step.
+        var first = renderer.Render(new WalkthroughView(PromptId, catCow, 1, false, Catalog.Safety));
+        Assert.Contains("*Breathing:*", Text(Block(first, "walk-1-rhythm")), StringComparison.Ordinal);
+        for (var step = 2; step <= catCow.Steps.Count; step++)
+        {
+            var walk = renderer.Render(new WalkthroughView(PromptId, catCow, step, false, Catalog.Safety));
+            Assert.DoesNotContain(BlockKitChecker.Texts(walk.Blocks), t => t.Text.Contains("Breathing", StringComparison.Ordinal));
+            Assert.Equal(new CardAction("later", PromptId, catCow.Id, Step: step), Actions(walk).Single(a => a.Name == "later"));
+        }
+
+        var hang = renderer.Render(new WalkthroughView(PromptId, Catalog.All.Single(s => s.Id == "bar-hang"), 2, false, Catalog.Safety));
+        Assert.StartsWith("⚠️ Keep it short", Text(Block(hang, "walk-2-cautions")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NumbersSayWhatTheyCount()
+    {
+        var renderer = Renderer();
+        var catCow = Catalog.All.Single(s => s.Id == "cat-cow");
+        var done = Joined(renderer.Render(new DoneView(PromptId, catCow, "Ada Lovelace", "Ada", false, 4, 23, 5, 2, 3)).Blocks);
+        Assert.Contains("*This week*\n5 stretches", done, StringComparison.Ordinal);
+        Assert.Contains("*In total*\n23 stretches", done, StringComparison.Ordinal);
+        Assert.Contains("#2 in this channel this week", done, StringComparison.Ordinal);
+        Assert.Contains("1 stretch", Joined(renderer.Render(new DoneView(PromptId, catCow, "Ada", null, false, 1, 1, 1, 1, 1)).Blocks), StringComparison.Ordinal);
+
+        var stats = renderer.Render(Stats("Ada Lovelace", "Cat and cow"));
+        Assert.DoesNotContain(BlockKitChecker.Texts(stats.Blocks), t => t.Text.Contains("Ada Lovelace", StringComparison.Ordinal));
+        Assert.Contains("*In total*\n42 stretches", Joined(stats.Blocks), StringComparison.Ordinal);
+
+        // A catalog row keeps a number with its unit: "about 40 s" never breaks after "40".
+        var rows = BlockKitChecker.Texts(renderer.Render(new CatalogView(Catalog.All, null)).Blocks).Where(t => t.Text.Contains("about", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, t => Assert.Matches(@"about\u00A0\d+\u00A0(s|min)$", t.Text));
+    }
+
+    [Fact]
+    public void AnyoneShownOnTheLeaderboardIsNotToldTheirRankAgain()
+    {
+        var renderer = Renderer();
+        var entries = new[] { ("Grace", 14), ("Ada", 13), ("Alan", 1) }
+            .Select((p, i) => new LeaderboardEntry(i + 1, $"U{i}", p.Item1, p.Item2, IsMe: i == 1)).ToList();
+        var board = Joined(renderer.Render(new LeaderboardView(Today, Today.AddDays(6), entries, entries[1])).Blocks);
+        Assert.Contains("🥇 Grace · 14 stretches", board, StringComparison.Ordinal);
+        Assert.Contains("🥈 *Ada (you)* · 13 stretches", board, StringComparison.Ordinal);
+        Assert.Contains("🥉 Alan · 1 stretch", board, StringComparison.Ordinal);
+        Assert.DoesNotContain("You:", board, StringComparison.Ordinal);
+
+        var home = renderer.RenderHome(new SlackHome(Stats("Ada", "Cat and cow"), Leaderboard(200, "Person"), [new SlackHomeSchedule("team", Schedule("Weekdays at 10:30"))]));
+        var homeText = string.Join('\n', BlockKitChecker.Texts(home).Select(t => t.Text));
+        Assert.Contains("You: #150 with 51 stretches", homeText, StringComparison.Ordinal);
+        Assert.Contains("Next: Thu 19 Nov, 10:30 · Thu 19 Nov, 15:00 · Fri 20 Nov, 10:30", homeText, StringComparison.Ordinal);
+        Assert.Contains("Status: Running\n", homeText + "\n", StringComparison.Ordinal);
+        var button = Assert.Single(BlockKitChecker.Buttons((JsonArray)home["blocks"]!)).Button;
+        Assert.Equal(("stretch", "{}", "primary", "Give me a stretch"),
+            ((string?)button["action_id"], (string?)button["value"], (string?)button["style"], (string?)button["text"]!["text"]));
+    }
+
+    [Fact]
+    public void TheScheduleSaysWhenInItsNotification()
+    {
+        var message = Renderer().Render(Schedule("Weekdays (Mon–Fri) at 10:30 and 15:00"));
+        Assert.Equal("Schedule set: weekdays (Mon–Fri) at 10:30 and 15:00", message.Text);
+        var facts = Block(message, "schedule-facts")["fields"]!.AsArray().Select(f => (string)f!["text"]!).ToList();
+        Assert.Contains("*Time zone*\nEurope/Berlin (UTC+01:00). Set with `timezone`.", facts);
+        Assert.Contains("*Status*\nRunning", facts);
+        Assert.Contains("*Random delay*\nUp to 10 minutes after each time", facts);
+        Assert.Equal("This chat's schedule. No schedule yet.", Renderer().Render(new ScheduleView("This chat's schedule", false, null, "UTC (UTC+00:00)", "The default.", null, [], [], "Desk stretches", null)).Text);
+    }
+
+    [Fact]
+    public void TheWelcomeIsShortAndShowsTheSlashCommands()
+    {
+        var renderer = Renderer();
+        foreach (var first in new[] { true, false })
+        {
+            var welcome = renderer.Render(new WelcomeView(first, Catalog.Safety));
+            var text = Joined(welcome.Blocks);
+            foreach (var command in new[] { "/stretch", "/stretch desk", "/stretch cat and cow", "/stretch stretches", "/stretch stats", "/stretch leaderboard", "/stretch schedule weekdays 10:30 15:00", "/stretch help" })
+            {
+                Assert.Contains($"`{command}`", text, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("without /stretch: `stretch`, `stats`, or `remind me weekdays 11:00`", text, StringComparison.Ordinal);
+            Assert.Contains("⚠️", text, StringComparison.Ordinal);
+            Assert.All(Catalog.Safety.Paragraphs, p => Assert.DoesNotContain(p, text, StringComparison.Ordinal));
+            Assert.Contains(new CardAction("safety"), Actions(welcome));
+            Assert.DoesNotContain("*", welcome.Text, StringComparison.Ordinal);
+        }
+
+        var safety = renderer.Render(new SafetyView(Catalog.Safety));
+        Assert.Equal(("header", $"⚠️ {Catalog.Safety.Title}"), ((string?)safety.Blocks[0]!["type"], Text(safety.Blocks[0]!)));
+        Assert.Equal("primary", (string?)Button(safety, "stretch")["style"]);
+        Assert.Equal(Catalog.Safety.Paragraphs.Count, safety.Blocks.Count(b => (string?)b!["type"] == "section"));
     }
 
     [Fact]
@@ -344,6 +460,7 @@ public sealed class SlackBlockKitTests : AppTest
             "leaderboard" => RoundTrip(context.SlackLeaderboardCardData),
             "schedule" => RoundTrip(context.SlackScheduleCardData),
             "message" => RoundTrip(context.SlackMessageCardData),
+            "safety" => RoundTrip(context.SlackSafetyCardData),
             "home" => RoundTrip(context.SlackHomeData),
             _ => throw new InvalidOperationException($"No data record for the template {name}"),
         };
@@ -361,6 +478,11 @@ public sealed class SlackBlockKitTests : AppTest
         BlockKitChecker.Buttons(message.Blocks).First(b => (string?)b.Button["action_id"] == action).Button;
 
     private static string Text(JsonNode block) => (string)block["text"]!["text"]!;
+
+    private static JsonObject Block(SlackMessage message, string blockId) =>
+        message.Blocks.OfType<JsonObject>().Single(b => (string?)b["block_id"] == blockId);
+
+    private static string Joined(JsonArray blocks) => string.Join('\n', BlockKitChecker.Texts(blocks).Select(t => t.Text));
 
     private static StatsView Stats(string name, string favourite) => new(name, 42, 5, 3, favourite,
         [.. Enumerable.Range(0, 12).Select(i => new RecentCompletion(favourite, new DateTimeOffset(2026, 11, 18 - i, 10, 30, 0, TimeSpan.FromHours(1))))], Today);
