@@ -29,7 +29,7 @@ public static partial class SlackChannel
     public static IServiceCollection AddSlackChannel(this IServiceCollection services)
     {
         services.AddOptions<SlackOptions>().BindConfiguration(SlackOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SlackOptions>, ExplainSlackOptions>();
+        services.AddSingleton<IValidateOptions<SlackOptions>>(new ExplainOptions<SlackOptions>(o => o.Problem()));
 
         // Bot tokens of OAuth installs are encrypted at rest; the keys live beside the database unless configured.
         services.AddDataProtection().SetApplicationName("StretchBot");
@@ -242,12 +242,6 @@ public static partial class SlackChannel
     // The reason goes to the log only.
     private static IResult Unauthorized() =>
         ActivityBody.Error(HttpStatusCode.Unauthorized, "Unauthorized", "This endpoint accepts only requests signed by Slack.");
-
-    private sealed class ExplainSlackOptions : IValidateOptions<SlackOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SlackOptions options) =>
-            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request to /slack/events: {Reason}")]
     private static partial void LogUnauthorized(ILogger logger, string reason);

@@ -27,7 +27,7 @@ public static partial class TeamsChannel
             .Validate(o => Uri.TryCreate(o.OpenIdMetadataUrl, UriKind.Absolute, out _), "Teams:OpenIdMetadataUrl must be an absolute URL.")
             .Validate(o => o.MaxActivityBytes is >= 1024 and <= 4 * 1024 * 1024, "Teams:MaxActivityBytes must be between 1 KB and 4 MB.")
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TeamsOptions>, ExplainTeamsOptions>();
+        services.AddSingleton<IValidateOptions<TeamsOptions>>(new ExplainOptions<TeamsOptions>(o => o.Problem()));
         services.AddHttpClient(nameof(BotConnectorAuthentication));
         services.AddHttpClient(BotTokenProvider.HttpClientName);
         services.AddTransient<BotTokenHandler>();
@@ -115,13 +115,6 @@ public static partial class TeamsChannel
     // The reason goes to the log only: a caller probing the endpoint learns nothing about which check failed.
     private static IResult Unauthorized() =>
         ActivityBody.Error(HttpStatusCode.Unauthorized, "Unauthorized", "This endpoint accepts only activities from the Bot Connector with a valid token.");
-
-    /// <summary>Says exactly which Teams setting is missing, for the one-line start-up error.</summary>
-    private sealed class ExplainTeamsOptions : IValidateOptions<TeamsOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, TeamsOptions options) =>
-            options.Problem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
-    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request to /api/messages: {Reason}")]
     private static partial void LogUnauthorized(ILogger logger, string reason);
