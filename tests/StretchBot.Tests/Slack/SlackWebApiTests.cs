@@ -103,6 +103,25 @@ public sealed class SlackWebApiTests : SlackTest
     }
 
     [Fact]
+    public async Task GiveMeAStretchOnTheHomeTabAnswersInTheirDm()
+    {
+        var click = SlackClient.Click("stretch", "{}");
+        click["container"] = new JsonObject { ["type"] = "view", ["view_id"] = "V0PKB1ZFV" };
+        click.Remove("channel");
+        click.Remove("message");
+        click.Remove("response_url");
+        click["view"] = new JsonObject { ["id"] = "V0PKB1ZFV", ["type"] = "home" };
+
+        await Slack.ClickAsync(click);
+        await PassTimeUntilBackgroundWorkFinishedAsync();
+
+        Assert.Equal(SlackClient.User, Assert.Single(Fake.Of("conversations.open"))["users"]);
+        var card = Assert.Single(Fake.Of("chat.postMessage"), p => SlackClient.Buttons(p).Any(b => (string?)b["action_id"] == "done"));
+        Assert.Equal("D" + SlackClient.User, card["channel"]);
+        Assert.DoesNotContain(Fake.Calls, c => c.IsResponseUrl);
+    }
+
+    [Fact]
     public async Task TheHomeTabShowsTheirStatsTheWeekAndOnlyTheSchedulesOfTheirChannels()
     {
         await Slack.SlashAsync("schedule weekdays 10:45", channel: "C111");
