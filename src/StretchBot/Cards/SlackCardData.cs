@@ -35,7 +35,8 @@ public sealed record SlackDoneCardData(
 /// <param name="Text">The fallback (notification) text: no markup.</param>
 /// <param name="SafetyLine">One line on safety; the Safety button has the rest.</param>
 public sealed record SlackWelcomeCardData(
-    bool FirstContact, string Text, string Title, string Intro, string? NameLine, string Commands, string DirectMessages, string SafetyLine);
+    bool FirstContact, string Text, string Title, string Intro, string? NameLine, string Commands, string DirectMessages, string SafetyLine,
+    string SafetyTitle, IReadOnlyList<string> SafetyParagraphs);
 
 public sealed record SlackCatalogItemData(string BlockId, string Name, string Details, string Value);
 

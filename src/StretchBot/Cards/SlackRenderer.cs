@@ -202,7 +202,12 @@ public sealed partial class SlackRenderer
             v.ChosenName is { } name ? $"I'll call you {Md(name, MaxNameLength)} here. To change it, type `name` and your name, for example `name Ada`." : null,
             string.Join('\n', commands.Select(c => $"`{c.Command}`  {c.Description}")),
             "In a DM with StretchBot, type the words without /stretch: `stretch`, `stats`, or `remind me weekdays 11:00` for reminders of your own.",
-            "⚠️ Go gently and stop if it hurts. *Safety* says when to see a doctor.");
+            "⚠️ Go gently and stop if it hurts. *Safety* says when to see a doctor.",
+            Md(v.Safety.Title, MaxNameLength),
+            // The "when to see the doctor" advice in full on first contact, whatever the person asked; after that, one line and the button.
+            v.FirstContact
+                ? List(v.Safety.Paragraphs.Select(p => Md(p, BlockKitFit.MaxSectionText)), MaxListItems, n => $"…and {n} more paragraphs: see the full advice with `safety`.").ToList()
+                : []);
     }
 
     internal static SlackCatalogCardData CatalogData(CatalogView v)

@@ -1,3 +1,4 @@
+using StretchBot.Markup;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -346,7 +347,7 @@ public sealed class SlackBlockKitTests : AppTest
     }
 
     [Fact]
-    public void TheWelcomeIsShortAndShowsTheSlashCommands()
+    public void TheWelcomeGivesTheSafetyAdviceInFullOnFirstContactOnlyAndShowsTheSlashCommands()
     {
         var renderer = Renderer();
         foreach (var first in new[] { true, false })
@@ -360,7 +361,16 @@ public sealed class SlackBlockKitTests : AppTest
 
             Assert.Contains("without /stretch: `stretch`, `stats`, or `remind me weekdays 11:00`", text, StringComparison.Ordinal);
             Assert.Contains("⚠️", text, StringComparison.Ordinal);
-            Assert.All(Catalog.Safety.Paragraphs, p => Assert.DoesNotContain(p, text, StringComparison.Ordinal));
+            // The "when to see the doctor" advice in full on first contact (DESIGN: shown on first contact); in help, one line and the button.
+            if (first)
+            {
+                Assert.All(Catalog.Safety.Paragraphs, p => Assert.Contains(SlackMrkdwn.Escape(p), text, StringComparison.Ordinal));
+            }
+            else
+            {
+                Assert.All(Catalog.Safety.Paragraphs, p => Assert.DoesNotContain(SlackMrkdwn.Escape(p), text, StringComparison.Ordinal));
+            }
+
             Assert.Contains(new CardAction("safety"), Actions(welcome));
             Assert.DoesNotContain("*", welcome.Text, StringComparison.Ordinal);
         }
