@@ -20,6 +20,16 @@ public sealed class PeopleStore(Database database, TimeProvider time)
     public const int MaxChosenName = 40;
 
     /// <summary>Records that the person spoke now; IsNew is true exactly once per person.</summary>
+    /// <summary>A person as stored, without recording anything; null for someone never seen.</summary>
+    public async Task<Person?> FindAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var known = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
+            "SELECT display_name AS DisplayName, time_zone AS TimeZone, last_seen AS LastSeen FROM people WHERE tenant_id = @tenantId AND user_id = @userId;",
+            new { tenantId, userId }, cancellationToken: cancellationToken));
+        return known is null ? null : new Person(tenantId, userId, known.DisplayName, known.TimeZone, IsNew: false);
+    }
+
     public async Task<Person> TouchAsync(string tenantId, Who who, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

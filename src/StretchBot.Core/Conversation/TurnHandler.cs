@@ -314,13 +314,15 @@ public sealed partial class TurnHandler(
 
     /// <summary>
     /// What a person's home page shows (Slack's App Home): their stats, the whole workspace's leaderboard of the week, and
-    /// the schedules of the conversations given (those they are in), each under its name. Nothing is recorded but the
-    /// person's name and zone, as on any turn.
+    /// the schedules of the conversations given (those they are in), each under its name. Nothing is recorded.
     /// </summary>
     public async Task<HomeView> HomeAsync(string channelId, string tenantId, Who who, IReadOnlyList<Where> conversations, CancellationToken cancellationToken)
     {
-        var person = await people.TouchAsync(tenantId, who, cancellationToken);
-        var context = new TurnContext(new Turn(new Where(channelId, tenantId, string.Empty), who), person, TimeZones.Resolve(person.TimeZone, _defaultZone));
+        // Looked up, not recorded: opening a home page is not first contact, so the person's first turn still starts
+        // with the welcome and the safety advice.
+        var person = await people.FindAsync(tenantId, who.UserId, cancellationToken)
+            ?? new Person(tenantId, who.UserId, who.DisplayName ?? PeopleStore.DefaultName(who.UserId), who.TimeZone, IsNew: true);
+        var context = new TurnContext(new Turn(new Where(channelId, tenantId, string.Empty), who), person, TimeZones.Resolve(who.TimeZone ?? person.TimeZone, _defaultZone));
         var stats = (StatsView)(await StatsAsync(context, cancellationToken))[0];
         var today = context.LocalDate(time.GetUtcNow());
         var weekStart = TimeZones.WeekStart(today);

@@ -41,6 +41,7 @@ public static partial class OutboundPipeline
 {
     private static readonly HttpRequestOptionsKey<string> TenantKey = new("StretchBot.Outbound.Tenant");
     private static readonly HttpRequestOptionsKey<string> ConversationKey = new("StretchBot.Outbound.Conversation");
+    private static readonly HttpRequestOptionsKey<bool> OnceKey = new("StretchBot.Outbound.Once");
 
     private static readonly HashSet<HttpStatusCode> Transient =
         [HttpStatusCode.PreconditionFailed, HttpStatusCode.TooManyRequests, HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout];
@@ -54,6 +55,13 @@ public static partial class OutboundPipeline
             request.Options.Set(ConversationKey, conversationId);
         }
     }
+
+    /// <summary>
+    /// A request the platform can't recognise as a repeat (a message post with no idempotency key): tried again only
+    /// when it surely never arrived (no connection) or was refused unprocessed (429), never after a timeout or a 5xx,
+    /// which could leave the message posted twice.
+    /// </summary>
+    public static void Once(HttpRequestMessage request) => request.Options.Set(OnceKey, true);
 
     /// <summary>Adds the pipeline to a channel's named HttpClient. Handlers added after this one run inside it, once per attempt, within its timeout.</summary>
     public static IHttpClientBuilder AddOutboundPipeline(this IHttpClientBuilder builder, Func<IServiceProvider, OutboundPolicy> policyOf)
@@ -75,10 +83,7 @@ public static partial class OutboundPipeline
                     UseJitter = true,
                     Delay = policy.RetryDelay,
                     MaxDelay = TimeSpan.FromSeconds(20),
-                    ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                        .Handle<HttpRequestException>()
-                        .Handle<TimeoutRejectedException>()
-                        .HandleResult(r => Transient.Contains(r.StatusCode)),
+                    ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.GetRequestMessage())),
                     DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, policy.MaxRetryAfter)),
                     OnRetry = args =>
                     {
@@ -95,6 +100,19 @@ public static partial class OutboundPipeline
             pipeline.AddTimeout(policyOf(context.ServiceProvider).AttemptTimeout);
         });
         return builder;
+    }
+
+    /// <summary>412/429/5xx gateway errors, transport errors and timed-out attempts; for a <see cref="Once"/> request only what surely wasn't processed.</summary>
+    private static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request)
+    {
+        var once = request is not null && request.Options.TryGetValue(OnceKey, out var flagged) && flagged;
+        return outcome switch
+        {
+            { Exception: HttpRequestException e } => !once || e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+            { Exception: TimeoutRejectedException } => !once,
+            { Result: { } response } => response.StatusCode == HttpStatusCode.TooManyRequests || (!once && Transient.Contains(response.StatusCode)),
+            _ => false,
+        };
     }
 
     /// <summary>Retry-After (seconds or a date) when the platform sent one and it's short enough; otherwise the backoff.</summary>

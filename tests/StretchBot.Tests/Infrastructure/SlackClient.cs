@@ -46,8 +46,16 @@ public sealed class SlackClient(HttpClient http, FakeTimeProvider clock)
         return await http.SendAsync(request);
     }
 
-    public Task<HttpResponseMessage> EventAsync(JsonObject body, int? retryNum = null) =>
-        PostAsync("application/json", body.ToJsonString(), retryNum: retryNum);
+    /// <summary>An Events API body; an event_callback without an event_time gets the app's now, as Slack stamps it.</summary>
+    public Task<HttpResponseMessage> EventAsync(JsonObject body, int? retryNum = null)
+    {
+        if ((string?)body["type"] == "event_callback" && body["event_time"] is null)
+        {
+            body["event_time"] = clock.GetUtcNow().ToUnixTimeSeconds();
+        }
+
+        return PostAsync("application/json", body.ToJsonString(), retryNum: retryNum);
+    }
 
     /// <summary>An event_callback envelope around an inner event, for team T111.</summary>
     public static JsonObject Envelope(JsonObject inner, string eventId, string team = FakeSlack.TeamId) => new()
@@ -58,7 +66,6 @@ public sealed class SlackClient(HttpClient http, FakeTimeProvider clock)
         ["event"] = inner,
         ["type"] = "event_callback",
         ["event_id"] = eventId,
-        ["event_time"] = 1_763_461_800,
         ["authorizations"] = new JsonArray(new JsonObject { ["enterprise_id"] = null, ["team_id"] = team, ["user_id"] = FakeSlack.BotUserId, ["is_bot"] = true, ["is_enterprise_install"] = false }),
         ["is_ext_shared_channel"] = false,
     };

@@ -69,7 +69,7 @@ public sealed class SlackFixtureTests : SlackTest
         var posts = Fake.Of("chat.postMessage");
         Assert.All(posts, p => Assert.Equal("D024BE91L", p["channel"]));
         Assert.Contains(posts, p => SlackClient.Buttons(p).Any(b => (string?)b["action_id"] == "done"));
-        Assert.Equal("im", Factory.Rows("SELECT conversation_type FROM installs WHERE conversation_id = 'D024BE91L'")[0][0]);
+        Assert.Equal("personal", Factory.Rows("SELECT conversation_type FROM installs WHERE conversation_id = 'D024BE91L'")[0][0]);
     }
 
     [Fact]

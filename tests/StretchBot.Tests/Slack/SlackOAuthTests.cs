@@ -166,6 +166,20 @@ public sealed class SlackOAuthTests : SlackTest
     }
 
     [Fact]
+    public async Task AnUninstallFromBeforeAReinstallDeletesNothing()
+    {
+        await InstallBothAsync();
+        // Slack retried an app_uninstalled that happened an hour before this install (or it waited in a queue).
+        var late = SlackClient.Envelope(new JsonObject { ["type"] = "app_uninstalled" }, "Ev0LATE", "TA1");
+        late["event_time"] = Clock.GetUtcNow().AddHours(-1).ToUnixTimeSeconds();
+
+        Assert.Equal(HttpStatusCode.OK, (await Slack.EventAsync(late)).StatusCode);
+        await BackgroundWorkFinishedAsync();
+
+        Assert.Equal(2L, Factory.Rows("SELECT COUNT(*) FROM slack_workspaces")[0][0]);
+    }
+
+    [Fact]
     public async Task AppUninstalledForgetsThatWorkspaceOnlyAndItsCommandsSayItIsNotInstalled()
     {
         await InstallBothAsync();

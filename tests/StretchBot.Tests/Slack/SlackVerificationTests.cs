@@ -109,6 +109,12 @@ public sealed class SlackVerificationTests : SlackTest
     {
         var response = await Slack.PostAsync("application/x-www-form-urlencoded", "ssl_check=1&token=xyz");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Answered unsigned too (Slack's TLS check, as Bolt does), and still nothing else happens.
+        var unsigned = await Slack.PostAsync("application/x-www-form-urlencoded", "ssl_check=1&token=xyz&team_id=T111&user_id=U1&channel_id=C1&command=%2Fstretch", secret: null);
+        Assert.Equal(HttpStatusCode.OK, unsigned.StatusCode);
+        Assert.Equal(string.Empty, await unsigned.Content.ReadAsStringAsync());
+        // Anything else unsigned is still refused.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Slack.PostAsync("application/x-www-form-urlencoded", "ssl_check=0&token=xyz", secret: null)).StatusCode);
         await BackgroundWorkFinishedAsync();
         Assert.Empty(Sent);
         Assert.Equal(0, Factory.Count("people"));

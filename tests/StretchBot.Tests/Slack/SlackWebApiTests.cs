@@ -122,6 +122,23 @@ public sealed class SlackWebApiTests : SlackTest
     }
 
     [Fact]
+    public async Task OpeningTheHomeTabFirstDoesNotUseUpTheWelcomeAndItsSafetyAdvice()
+    {
+        var home = SlackClient.Fixture("event_app_home_opened.inner.json");
+        home["user"] = SlackClient.User;
+        await Slack.EventAsync(SlackClient.Envelope(home, "EvHOMEFIRST"));
+        await BackgroundWorkFinishedAsync();
+        Assert.Single(Fake.Of("views.publish"));
+        Assert.Equal(0, Factory.Count("people"));
+
+        await Slack.SlashAsync("stats");
+        await BackgroundWorkFinishedAsync();
+
+        var first = Fake.Calls.First(c => c.IsResponseUrl);
+        Assert.Contains("When to see the doctor", first.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheHomeTabShowsTheirStatsTheWeekAndOnlyTheSchedulesOfTheirChannels()
     {
         await Slack.SlashAsync("schedule weekdays 10:45", channel: "C111");

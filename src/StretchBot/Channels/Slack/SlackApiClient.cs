@@ -20,9 +20,11 @@ public sealed class SlackApiException(string method, string error, string? neede
 
     public string Error { get; } = error;
 
-    /// <summary>The codes after which nothing more should be sent to that conversation (or workspace).</summary>
-    public bool IsGone => Error is "channel_not_found" or "not_in_channel" or "is_archived" or "account_inactive" or "token_revoked"
-        or "invalid_auth" or "not_authed" or "team_not_found";
+    /// <summary>
+    /// The codes after which nothing more should be sent to that conversation: it is gone, or the whole workspace is
+    /// (revoked, deactivated). An auth error that may be passing (invalid_auth after an IP allow-list change) is not.
+    /// </summary>
+    public bool IsGone => Error is "channel_not_found" or "not_in_channel" or "is_archived" or "account_inactive" or "token_revoked";
 
     /// <summary>The workspace itself is unreachable with this token (uninstalled, revoked, deactivated).</summary>
     public bool IsWorkspaceGone => Error is "account_inactive" or "token_revoked" or "invalid_auth" or "not_authed" or "team_not_found";
@@ -56,7 +58,7 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
         }
 
         // Slack's one-message-per-second-per-channel limit counts posts: only they are tagged with the channel.
-        var answer = await CallAsync("chat.postMessage", token, tenantId, channel, body, cancellationToken);
+        var answer = await CallAsync("chat.postMessage", token, tenantId, channel, body, cancellationToken, once: true);
         return Str(answer, "ts") ?? throw new SlackApiException("chat.postMessage", "no_ts_in_answer");
     }
 
@@ -71,7 +73,7 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
             body["thread_ts"] = threadTs;
         }
 
-        return Str(await CallAsync("chat.postEphemeral", token, tenantId, null, body, cancellationToken), "message_ts");
+        return Str(await CallAsync("chat.postEphemeral", token, tenantId, null, body, cancellationToken, once: true), "message_ts");
     }
 
     public Task PublishViewAsync(string token, string tenantId, string user, JsonObject view, CancellationToken cancellationToken) =>
@@ -96,6 +98,7 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
     {
         var channels = new List<string>();
         string? cursor = null;
+        var pages = 0;
         do
         {
             List<KeyValuePair<string, string>> form = [new("user", user), new("types", "public_channel,private_channel"), new("exclude_archived", "true"), new("limit", "200")];
@@ -109,7 +112,8 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
             // An empty or missing next_cursor is the last page.
             cursor = Str(answer["response_metadata"] as JsonObject, "next_cursor") is { Length: > 0 } next ? next : null;
         }
-        while (cursor is not null && channels.Count < max);
+        // Slack may answer short (even empty) pages with a cursor: the pages are capped, not only the channels.
+        while (cursor is not null && channels.Count < max && ++pages < 10);
 
         return channels.Take(max).ToList();
     }
@@ -169,6 +173,8 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
         // minute, so it passes the gate untagged (retries and the per-attempt timeout still apply). Tagged, twenty people
         // clicking Done would wait on a workspace allowance meant for chat.postMessage and friends.
         using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl);
+        // Each use counts against the URL's five, and a repeat shows the person the message twice.
+        OutboundPipeline.Once(request);
         request.Content = new StringContent(message.ToJsonString(), Encoding.UTF8);
         request.Content.Headers.ContentType = Json;
         using var response = await SendAsync("response_url", request, cancellationToken);
@@ -186,10 +192,16 @@ public sealed partial class SlackApiClient(IHttpClientFactory httpClients, IOpti
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
         && options.ResponseUrlHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase);
 
-    private async Task<JsonObject> CallAsync(string method, string token, string tenantId, string? conversation, JsonObject body, CancellationToken cancellationToken)
+    /// <param name="once">A post Slack can't recognise as a repeat: see <see cref="OutboundPipeline.Once"/>.</param>
+    private async Task<JsonObject> CallAsync(string method, string token, string tenantId, string? conversation, JsonObject body, CancellationToken cancellationToken, bool once = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(options.Value.ApiBaseUrl), method));
         OutboundPipeline.Tag(request, tenantId, conversation);
+        if (once)
+        {
+            OutboundPipeline.Once(request);
+        }
+
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8);
         request.Content.Headers.ContentType = Json;

@@ -93,6 +93,12 @@ public sealed partial class SlackBot(
         var tenant = callback.Team.TenantId;
         if (e.Type is "app_uninstalled" || (e.Type is "tokens_revoked" && e.RevokesBot))
         {
+            if (callback.EventTime > 0 && await workspaces.InstalledAfterAsync(tenant, DateTimeOffset.FromUnixTimeSeconds(callback.EventTime), cancellationToken))
+            {
+                LogIgnored(logger, e.Type, "the workspace was installed again after it");
+                return;
+            }
+
             await UninstalledAsync(callback.Team, e.Type, cancellationToken);
             return;
         }
@@ -175,7 +181,13 @@ public sealed partial class SlackBot(
     {
         if (await workspaces.FindAsync(actions.Team.TenantId, cancellationToken) is not { } workspace)
         {
+            // A shared (Slack Connect) channel: the click comes from the clicker's own workspace, which may not have the app.
             LogIgnored(logger, "block_actions", "workspace not installed");
+            if (SlackApiClient.IsResponseUrl(actions.ResponseUrl, options.Value))
+            {
+                await RespondQuietlyAsync(actions.ResponseUrl!, "StretchBot isn't installed in your workspace, so this click can't be counted. Ask an admin to install it.", cancellationToken);
+            }
+
             return;
         }
 
@@ -323,7 +335,7 @@ public sealed partial class SlackBot(
         new(ChannelId, workspace.TenantId, channel, isDirect ? null : team.TeamId ?? workspace.TenantId, IsGroup: !isDirect, name);
 
     private static Install InstallOf(Where where) => new(
-        where.TenantId, ChannelId, where.ConversationId, where.IsGroup ? "channel" : "im", where.TeamId, null, where.ConversationName,
+        where.TenantId, ChannelId, where.ConversationId, where.IsGroup ? "channel" : "personal", where.TeamId, null, where.ConversationName,
         new SlackReference(where.ConversationId).Serialize(), null);
 
     private static string Key(Where where) => where.TenantId + "|" + where.ConversationId;

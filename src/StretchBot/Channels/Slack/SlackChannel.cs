@@ -41,7 +41,9 @@ public static partial class SlackChannel
             o.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(folder), loggers);
         });
 
-        services.AddHttpClient(SlackApiClient.HttpClientName)
+        // The pipeline times each attempt and bounds the retries; HttpClient's own 100 s on top would cut a call waiting
+        // out a Retry-After with an exception nobody expects.
+        services.AddHttpClient(SlackApiClient.HttpClientName, http => http.Timeout = Timeout.InfiniteTimeSpan)
             .AddOutboundPipeline(sp => sp.GetRequiredService<IOptions<SlackOptions>>().Value.OutboundPolicy);
         services.AddSingleton<SlackApiClient>();
         services.AddSingleton<SlackRenderer>();
@@ -91,12 +93,6 @@ public static partial class SlackChannel
             return ActivityBody.Error(HttpStatusCode.NotFound, "NotFound", "Slack runs in Socket Mode here.");
         }
 
-        if (timestamp.Length == 0 || signature.Length == 0)
-        {
-            LogUnauthorized(logger, "missing X-Slack-Request-Timestamp or X-Slack-Signature");
-            return Unauthorized();
-        }
-
         var (body, problem) = await ActivityBody.ReadBytesAsync(context.Request, settings.MaxRequestBytes, time, cancellationToken);
         if (body is null)
         {
@@ -105,6 +101,13 @@ public static partial class SlackChannel
 
         if (SlackSignature.Check(settings.SigningSecret, timestamp, signature, body.Value.Span, time.GetUtcNow()) is { } failure)
         {
+            // Slack's TLS check of the slash command URL is answered whether or not it is signed (as Bolt does): it
+            // does nothing and says nothing.
+            if (SlackInbound.Read(context.Request.ContentType, body.Value.Span, out _) is SlackSslCheck)
+            {
+                return TypedResults.Ok();
+            }
+
             LogUnauthorized(logger, failure);
             return Unauthorized();
         }
@@ -129,7 +132,11 @@ public static partial class SlackChannel
             return Page(HttpStatusCode.NotFound, "Installs through OAuth are off", "This StretchBot serves one workspace. Set Slack:ClientId and Slack:ClientSecret to install it in more.");
         }
 
-        var state = await workspaces.NewStateAsync(cancellationToken);
+        if (await workspaces.NewStateAsync(StateLifetime, cancellationToken) is not { } state)
+        {
+            return Page(HttpStatusCode.ServiceUnavailable, "Too many installs under way", "Try again in a few minutes.");
+        }
+
         context.Response.Cookies.Append(StateCookie, state, new CookieOptions
         {
             HttpOnly = true, Secure = context.Request.IsHttps, SameSite = SameSiteMode.Lax, MaxAge = StateLifetime, Path = CallbackPath,

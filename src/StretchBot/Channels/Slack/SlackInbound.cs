@@ -43,7 +43,8 @@ public sealed record SlackEvent(
     string? Team,
     bool RevokesBot = false);
 
-public sealed record SlackEventCallback(string EventId, SlackTeam Team, string? AuthorizedUser, SlackEvent Event) : SlackRequest;
+/// <param name="EventTime">When the event happened (Unix seconds), 0 when not given.</param>
+public sealed record SlackEventCallback(string EventId, SlackTeam Team, string? AuthorizedUser, SlackEvent Event, long EventTime = 0) : SlackRequest;
 
 public sealed record SlackSlashCommand(
     SlackTeam Team,
@@ -423,7 +424,8 @@ public static partial class SlackInbound
             return null;
         }
 
-        return new SlackEventCallback(eventId, team, authUser, new SlackEvent(type, user, channel, channelType, text, ts, threadTs, botId, subtype, tab, innerTeam, revokesBot));
+        var eventTime = body["event_time"] is JsonValue t && t.GetValueKind() == JsonValueKind.Number && t.TryGetValue<long>(out var seconds) && seconds > 0 ? seconds : 0;
+        return new SlackEventCallback(eventId, team, authUser, new SlackEvent(type, user, channel, channelType, text, ts, threadTs, botId, subtype, tab, innerTeam, revokesBot), eventTime);
     }
 
     /// <summary>A form body: every field once (a repeated field is refused), decoded as UTF-8.</summary>

@@ -88,9 +88,10 @@ public sealed class SlackOptions
             return null;
         }
 
-        if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var api) || api.Scheme is not ("https" or "http") || !ApiBaseUrl.EndsWith('/'))
+        // Tokens travel in every call: plain http only to this machine (a test double, a local proxy).
+        if (!Uri.TryCreate(ApiBaseUrl, UriKind.Absolute, out var api) || !(api.Scheme == "https" || (api.Scheme == "http" && api.IsLoopback)) || !ApiBaseUrl.EndsWith('/'))
         {
-            return "Slack:ApiBaseUrl must be an absolute http(s) URL ending in '/', such as https://slack.com/api/.";
+            return "Slack:ApiBaseUrl must be an absolute https URL ending in '/', such as https://slack.com/api/ (http only on loopback).";
         }
 
         if (SocketMode)

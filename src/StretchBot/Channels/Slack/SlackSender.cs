@@ -123,7 +123,9 @@ public sealed class SlackSender(SlackApiClient api, SlackRenderer renderer, Slac
 
     private async Task<SlackWorkspace> WorkspaceAsync(string tenantId, CancellationToken cancellationToken) =>
         await workspaces.FindAsync(tenantId, cancellationToken)
-        ?? throw new DeliveryFailedException(ChannelId, gone: true, "workspace not installed");
+        // Not the conversation's fault (the token isn't known yet, or its keys are missing): an uninstall has already
+        // marked the workspace's channels gone, so this one stays as it is and its schedules keep their place.
+        ?? throw new DeliveryFailedException(ChannelId, gone: false, "workspace not installed");
 
     private static DeliveryFailedException Failed(SlackApiException exception, bool gone) =>
         new(ChannelId, gone, $"{exception.Method}: {exception.Error}", exception);

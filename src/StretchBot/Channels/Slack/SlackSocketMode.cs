@@ -202,6 +202,13 @@ public sealed partial class SlackSocketMode(
             return null;
         }
 
+        if (connection.IsClosing)
+        {
+            // This connection is being closed (a refresh): an ack could no longer be sent, so the work isn't taken
+            // either. Unacknowledged, Slack delivers the envelope again on the new connection.
+            return null;
+        }
+
         SlackAck? ack = null;
         if (Read(type, json["payload"], out var error) is { } request)
         {
@@ -298,6 +305,9 @@ public sealed partial class SlackSocketMode(
                 _send.Release();
             }
         }
+
+        /// <summary>Whether <see cref="CloseAsync"/> has begun.</summary>
+        public bool IsClosing => Volatile.Read(ref _closing) == 1;
 
         /// <summary>Says goodbye (NormalClosure), waits a moment for Slack's reply and the reading loop, then lets go.</summary>
         public async Task CloseAsync()

@@ -37,7 +37,7 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
     private const string Purpose = "StretchBot.Slack.BotToken.v1";
 
     private readonly IDataProtector _protector = protection.CreateProtector(Purpose);
-    private readonly ConcurrentDictionary<string, SlackWorkspace?> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SlackWorkspace> _cache = new(StringComparer.Ordinal);
     private volatile SlackWorkspace? _configured;
 
     /// <summary>The workspace of Slack:BotToken, once auth.test named it.</summary>
@@ -67,7 +67,7 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
             string token;
             try
             {
-                token = _protector.Unprotect(row.BotToken);
+                token = ProtectorFor(row.TenantId).Unprotect(row.BotToken);
             }
             catch (CryptographicException)
             {
@@ -78,7 +78,8 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
             workspace = new SlackWorkspace(row.TenantId, row.TeamId, row.EnterpriseId, row.TeamName, row.IsEnterprise != 0, token, row.BotUserId, row.BotId, row.AppId, row.Scopes, row.InstalledBy);
         }
 
-        if (_cache.Count < 10_000)
+        // "Not installed" is not kept: an install finishing meanwhile must be seen by the next request.
+        if (workspace is not null && _cache.Count < 10_000)
         {
             _cache[tenantId] = workspace;
         }
@@ -103,12 +104,24 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
                 new
                 {
                     workspace.TenantId, workspace.TeamId, workspace.EnterpriseId, workspace.TeamName, IsEnterprise = workspace.IsEnterpriseInstall ? 1 : 0,
-                    Token = _protector.Protect(workspace.BotToken), workspace.BotUserId, workspace.BotId, workspace.AppId, workspace.Scopes,
+                    Token = ProtectorFor(workspace.TenantId).Protect(workspace.BotToken), workspace.BotUserId, workspace.BotId, workspace.AppId, workspace.Scopes,
                     workspace.InstalledBy, now = time.GetUtcNow().ToString("O"),
                 }, cancellationToken: cancellationToken));
         }
 
         _cache.TryRemove(workspace.TenantId, out _);
+    }
+
+    /// <summary>
+    /// Whether the workspace was installed through OAuth after <paramref name="when"/>: an uninstall event Slack
+    /// retried (or that waited in a queue) must not delete the install that came after it.
+    /// </summary>
+    public async Task<bool> InstalledAfterAsync(string tenantId, DateTimeOffset when, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var installedAt = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT installed_at FROM slack_workspaces WHERE tenant_id = @tenantId;", new { tenantId }, cancellationToken: cancellationToken));
+        return installedAt is not null && DateTimeOffset.Parse(installedAt, System.Globalization.CultureInfo.InvariantCulture) > when;
     }
 
     /// <summary>Forgets an install (uninstalled, or its tokens revoked). True when there was one stored.</summary>
@@ -121,7 +134,7 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
                 "DELETE FROM slack_workspaces WHERE tenant_id = @tenantId;", new { tenantId }, cancellationToken: cancellationToken));
         }
 
-        _cache[tenantId] = null;
+        _cache.TryRemove(tenantId, out _);
         if (_configured?.TenantId == tenantId)
         {
             // The configured token was revoked or the app uninstalled: nothing more goes out with it until a restart
@@ -133,14 +146,29 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
         return deleted > 0;
     }
 
-    /// <summary>A new OAuth state, stored until used once (or older than <paramref name="lifetime"/>).</summary>
-    public async Task<string> NewStateAsync(CancellationToken cancellationToken)
+    /// <summary>Installs under way at once, at most: /slack/install needs no login, so its rows must not pile up.</summary>
+    public const int MaxPendingStates = 1000;
+
+    /// <summary>
+    /// A new OAuth state, stored until used once or older than <paramref name="lifetime"/> (purged here); null when
+    /// <see cref="MaxPendingStates"/> installs are already under way.
+    /// </summary>
+    public async Task<string?> NewStateAsync(TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var state = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var now = time.GetUtcNow();
         await using var write = await database.OpenForWriteAsync(cancellationToken);
         await write.Connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM slack_oauth_states WHERE created_at < @cutoff;", new { cutoff = (now - lifetime).ToString("O") }, cancellationToken: cancellationToken));
+        var pending = await write.Connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM slack_oauth_states;", cancellationToken: cancellationToken));
+        if (pending >= MaxPendingStates)
+        {
+            return null;
+        }
+
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO slack_oauth_states (state, created_at) VALUES (@state, @now);",
-            new { state, now = time.GetUtcNow().ToString("O") }, cancellationToken: cancellationToken));
+            new { state, now = now.ToString("O") }, cancellationToken: cancellationToken));
         return state;
     }
 
@@ -156,6 +184,9 @@ public sealed class SlackWorkspaces(Database database, IDataProtectionProvider p
             "DELETE FROM slack_oauth_states WHERE created_at < @cutoff;", new { cutoff }, cancellationToken: cancellationToken));
         return created is not null && DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture) >= time.GetUtcNow() - lifetime;
     }
+
+    /// <summary>Each workspace's token is encrypted for that workspace alone: a row copied onto another doesn't decrypt.</summary>
+    private IDataProtector ProtectorFor(string tenantId) => _protector.CreateProtector(tenantId);
 
     private sealed class Row
     {
