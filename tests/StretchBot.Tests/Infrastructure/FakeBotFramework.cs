@@ -134,7 +134,7 @@ public sealed class FakeBotFramework : IAsyncDisposable
         _appClock = factory.Clock;
         _appStart = factory.Clock.GetUtcNow();
         factory.ServiceChanges.Add(services => services.ConfigureHttpClientDefaults(http =>
-            http.AddHttpMessageHandler(() => new RewriteHandler(BaseAddress))));
+            http.AddHttpMessageHandler(() => new HostRewriteHandler(BaseAddress, Hosts))));
     }
 
     /// <summary>A Bot Connector → bot token, valid unless told otherwise.</summary>
@@ -387,21 +387,6 @@ public sealed class FakeBotFramework : IAsyncDisposable
         {
             var matches = requests.Where(Match).ToList();
             return matches.Count >= Count && Arrived.TrySetResult(matches);
-        }
-    }
-
-    /// <summary>Sends requests for Microsoft's production hosts to the fake, keeping the path exactly as escaped.</summary>
-    private sealed class RewriteHandler(Uri fake) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.RequestUri is { } uri && Hosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = uri.Host;
-                request.RequestUri = new Uri($"{fake.Scheme}://{fake.Authority}{uri.PathAndQuery}");
-            }
-
-            return base.SendAsync(request, cancellationToken);
         }
     }
 }

@@ -118,7 +118,7 @@ public sealed class FakeSlack : IAsyncDisposable
         _appClock = factory.Clock;
         _appStart = factory.Clock.GetUtcNow();
         factory.ServiceChanges.Add(services => services.ConfigureHttpClientDefaults(http =>
-            http.AddHttpMessageHandler(() => new RewriteHandler(BaseAddress))));
+            http.AddHttpMessageHandler(() => new HostRewriteHandler(BaseAddress, Hosts))));
     }
 
     public async Task<SlackCall> WaitForAsync(Func<SlackCall, bool> match) => (await WaitForAsync(match, 1))[0];
@@ -274,21 +274,6 @@ public sealed class FakeSlack : IAsyncDisposable
         {
             var matches = calls.Where(Match).ToList();
             return matches.Count >= Count && Arrived.TrySetResult(matches);
-        }
-    }
-
-    /// <summary>Sends requests for Slack's hosts to the fake, keeping the path and the Host.</summary>
-    private sealed class RewriteHandler(Uri fake) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.RequestUri is { } uri && Hosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase))
-            {
-                request.Headers.Host = uri.Host;
-                request.RequestUri = new Uri($"{fake.Scheme}://{fake.Authority}{uri.PathAndQuery}");
-            }
-
-            return base.SendAsync(request, cancellationToken);
         }
     }
 }

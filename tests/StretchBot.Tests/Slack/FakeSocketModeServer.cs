@@ -98,7 +98,7 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
         factory.Settings["Slack:ApiBaseUrl"] = new Uri(BaseAddress, "/api/").ToString();
         // A response_url stays on hooks.slack.com (the only host the app posts them to); its requests come here.
         factory.ServiceChanges.Add(services => services.ConfigureHttpClientDefaults(http =>
-            http.AddHttpMessageHandler(() => new RewriteHandler(BaseAddress))));
+            http.AddHttpMessageHandler(() => new HostRewriteHandler(BaseAddress, ["hooks.slack.com"]))));
     }
 
     /// <summary>The next WebSocket the app opens, once hello has been sent on it.</summary>
@@ -219,20 +219,6 @@ public sealed class FakeSocketModeServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private sealed class RewriteHandler(Uri fake) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            if (request.RequestUri is { Host: "hooks.slack.com" } uri)
-            {
-                request.Headers.Host = uri.Host;
-                request.RequestUri = new Uri($"{fake.Scheme}://{fake.Authority}{uri.PathAndQuery}");
-            }
-
-            return base.SendAsync(request, cancellationToken);
-        }
     }
 }
 
