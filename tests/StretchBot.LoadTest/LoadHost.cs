@@ -125,16 +125,20 @@ public sealed class LoadHost : IAsyncDisposable
     }
 
     /// <summary>The data of the first Action.Execute with verb "done" anywhere in the card.</summary>
-    public static JsonObject? FindDone(JsonNode? node)
+    public static JsonObject? FindDone(JsonNode? node) =>
+        FindFirst(node, o => (string?)o["type"] == "Action.Execute" && (string?)o["verb"] == "done" && o["data"] is JsonObject)?["data"] as JsonObject;
+
+    /// <summary>The first object, depth first, that <paramref name="match"/> accepts (cards and Block Kit alike).</summary>
+    public static JsonObject? FindFirst(JsonNode? node, Func<JsonObject, bool> match)
     {
         switch (node)
         {
-            case JsonObject o when (string?)o["type"] == "Action.Execute" && (string?)o["verb"] == "done" && o["data"] is JsonObject data:
-                return data;
+            case JsonObject o when match(o):
+                return o;
             case JsonObject o:
                 foreach (var (_, child) in o)
                 {
-                    if (FindDone(child) is { } found)
+                    if (FindFirst(child, match) is { } found)
                     {
                         return found;
                     }
@@ -144,7 +148,7 @@ public sealed class LoadHost : IAsyncDisposable
             case JsonArray a:
                 foreach (var child in a)
                 {
-                    if (FindDone(child) is { } found)
+                    if (FindFirst(child, match) is { } found)
                     {
                         return found;
                     }

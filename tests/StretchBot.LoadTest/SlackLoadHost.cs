@@ -100,36 +100,8 @@ public sealed class SlackLoadHost : IAsyncDisposable
     public bool TryTakePrompt(out SlackPrompt prompt) => _prompts.TryDequeue(out prompt!);
 
     /// <summary>The value of the first element with action_id "done" anywhere in the blocks (section accessory or actions element).</summary>
-    public static string? FindDoneValue(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject o when (string?)o["action_id"] == "done" && o["value"] is JsonValue value && value.TryGetValue<string>(out var text):
-                return text;
-            case JsonObject o:
-                foreach (var (_, child) in o)
-                {
-                    if (FindDoneValue(child) is { } found)
-                    {
-                        return found;
-                    }
-                }
-
-                return null;
-            case JsonArray a:
-                foreach (var child in a)
-                {
-                    if (FindDoneValue(child) is { } found)
-                    {
-                        return found;
-                    }
-                }
-
-                return null;
-            default:
-                return null;
-        }
-    }
+    public static string? FindDoneValue(JsonNode? node) =>
+        (string?)LoadHost.FindFirst(node, o => (string?)o["action_id"] == "done" && o["value"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)?["value"];
 
     private async Task WatchAsync(CancellationToken cancellationToken)
     {
